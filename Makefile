@@ -1,0 +1,120 @@
+# vrouter: userspace IPv6 anycast router appliance.
+#
+#   make            build build/vrouter
+#   make check      unit tests (plain and ASan+UBSan), packet fixtures,
+#                   lab end-to-end tests (root), a short fuzz run
+#   make lab        bring the default lab up (root)
+#   make lab-down   tear it down
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
+#   make bench      vrouter against kernel forwarding (root)
+#   make install    install into $(DESTDIR)$(PREFIX)
+#   make deps       install missing Debian packages (root)
+
+PREFIX		?= /usr/local
+BUILD		?= build
+CC		?= cc
+FUZZ_SECONDS	?= 60
+PKGS		 = libevent jansson libpcap libsodium
+
+WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual
+PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS		?= -O2 -g
+ALL_CFLAGS	 = -std=gnu11 $(WARN) -D_GNU_SOURCE -Ivrouter $(PKG_CFLAGS) \
+		   -MMD -MP $(CFLAGS)
+LDLIBS		 = $(PKG_LIBS)
+
+SRCS		 = $(wildcard vrouter/*.c)
+LIB_SRCS	 = $(filter-out vrouter/main.c, $(SRCS))
+OBJS		 = $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS	 = $(wildcard tests/unit/*.c)
+FUZZ_SRCS	 = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
+
+.PHONY: all check unit unit-asan fixtures labtest fuzz fuzz-build bench \
+	lab lab-down install deps clean
+
+all: $(BUILD)/vrouter
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/libvrouter.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libvrouter-asan.a: $(ASAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/vrouter: $(BUILD)/vrouter/main.o $(BUILD)/libvrouter.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit: $(UNIT_SRCS) $(BUILD)/libvrouter.a
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $(UNIT_SRCS) \
+	    $(BUILD)/libvrouter.a $(LDLIBS) $(shell pkg-config --libs criterion)
+
+$(BUILD)/unit-asan: $(UNIT_SRCS) $(BUILD)/libvrouter-asan.a
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Wno-missing-prototypes -o $@ \
+	    $(UNIT_SRCS) $(BUILD)/libvrouter-asan.a $(LDLIBS) \
+	    $(shell pkg-config --libs criterion)
+
+# libFuzzer targets link the sources directly, built with clang.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) vrouter/vrouter.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Ivrouter $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+deps:
+	@bash tests/deps.sh
+
+unit: $(BUILD)/unit
+	$(BUILD)/unit --jobs=2
+
+unit-asan: $(BUILD)/unit-asan
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/unit-asan --jobs=2
+
+fixtures: $(BUILD)/vrouter
+	/usr/bin/python3 tests/fixtures/run.py $(BUILD)/vrouter
+
+labtest: $(BUILD)/vrouter
+	bash tests/lab/run.sh
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps fuzz-build
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+check: deps
+	$(MAKE) all $(BUILD)/unit $(BUILD)/unit-asan fuzz-build
+	$(MAKE) unit unit-asan fixtures
+	bash tests/fuzz/run.sh 10 $(FUZZ_BINS)
+	$(MAKE) labtest
+
+lab: deps all
+	bash netns/lab.sh up
+
+lab-down:
+	bash netns/lab.sh down
+
+bench: deps all
+	bash bench/forwarding
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vrouter
+	install -m 755 $(BUILD)/vrouter $(DESTDIR)$(PREFIX)/sbin/vrouter
+	cp -r web netns $(DESTDIR)$(PREFIX)/share/vrouter/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
