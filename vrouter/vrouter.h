@@ -340,6 +340,11 @@ struct route {
 	uint64_t	 bytes;
 };
 const char *route_type_name(enum route_type);
+/* route_add/route_del return 0 or one of these, with a message in err. */
+#define ROUTE_EINVAL	-1	/* bad prefix, gateway or interface */
+#define ROUTE_EEXIST	-2	/* the prefix is already routed */
+#define ROUTE_ENOENT	-3	/* no such route */
+#define ROUTE_EPERM	-4	/* connected routes follow the interfaces */
 int	 route_add(struct router *, const struct cfg_route *, char *err,
 	    size_t errlen);
 int	 route_add_connected(struct router *, struct iface *,
@@ -347,6 +352,7 @@ int	 route_add_connected(struct router *, struct iface *,
 int	 route_del(struct router *, const struct in6_addr *, uint8_t plen,
 	    char *err, size_t errlen);
 struct route *route_lookup(struct router *, const struct in6_addr *);
+void	 route_flush(struct router *);	/* free every route (shutdown) */
 
 /* ---------------------------------------------------------------------- */
 /* nd.c: neighbour discovery (RFC 4861) */
@@ -430,6 +436,8 @@ void	 ra_input_rs(struct router *, struct iface *, const struct pkt *,
 void	 ra_tick(struct router *);
 void	 ra_send(struct router *, struct iface *, const struct in6_addr *dst,
 	    uint32_t lifetime);
+void	 ra_init_iface(struct router *, struct iface *);
+void	 ra_shutdown(struct router *);	/* final RAs, lifetime 0 */
 
 /* ---------------------------------------------------------------------- */
 /* icmp6.c: echo and errors (RFC 4443) */
@@ -483,8 +491,9 @@ struct iface {
 	struct pcap	*pin;		/* fixture mode */
 	struct pcap_dumper *pout;
 	struct pcap	*pout_dead;
-	uint64_t	 ra_next_ns;	/* next unsolicited RA */
+	uint64_t	 ra_next_ns;	/* next unsolicited RA, 0 = now */
 	uint32_t	 ra_initial;	/* initial RAs still to send fast */
+	struct tbucket	 ra_rl;		/* RAs answering solicitations */
 	struct iface_stats stats;
 };
 
@@ -523,6 +532,8 @@ void	 router_input(struct router *, struct iface *, struct pbuf *);
 void	 ip6_output(struct router *, struct pbuf *);
 /* Fill in the Ethernet header and transmit; takes ownership of pb. */
 void	 iface_output(struct iface *, struct pbuf *, const uint8_t dst[6]);
+/* Is the router the final destination of this address? Which interface? */
+struct iface *router_local_addr(struct router *, const struct in6_addr *);
 
 /* ---------------------------------------------------------------------- */
 /* capture.c: libpcap savefiles of what crosses the interfaces */
@@ -571,6 +582,30 @@ void	 capture_shutdown(struct router *);
 int	 api_start(struct router *, char *err, size_t errlen);
 void	 api_stop(struct router *);
 
+/* api_json.c: JSON views of the router's objects; new references */
+struct router_stats;
+struct json_t *api_json_counters(const struct iface_stats *);
+struct json_t *api_json_router_counters(const struct router_stats *);
+struct json_t *api_json_iface(const struct iface *);
+struct json_t *api_json_route(const struct route *);
+struct json_t *api_json_neighbor(const struct neighbor *, uint64_t now_ns);
+struct json_t *api_json_capture(const struct capture *);
+/* A capture as POST /api/v1/captures asks for it. */
+struct api_capture_req {
+	char		 iface[IFNAMSIZ];	/* "" = every interface */
+	int		 direction;		/* CAP_* */
+	char		 filter[256];
+	uint64_t	 max_bytes;
+	uint32_t	 rotate;
+};
+/* Defaults for absent keys; unknown keys and bad types are errors. */
+int	 api_json_capture_req(struct json_t *, struct api_capture_req *,
+	    char *err, size_t errlen);
+
+/* api_metrics.c: Prometheus text exposition format */
+struct evbuffer;
+void	 api_metrics(struct router *, struct evbuffer *);
+
 /* ---------------------------------------------------------------------- */
 /* router.c: the router object */
 struct router_stats {
@@ -589,11 +624,14 @@ struct router {
 	struct iface	*ifaces[CFG_MAX_IFACES];
 	int		 nifaces;
 	struct rtable	*rt;
+	struct rtable	*local;		/* own addresses, /128 -> iface */
 	/* neighbour cache, private to nd.c */
 	TAILQ_HEAD(, neighbor) neighbors;
 	struct neighbor	**nd_hash;
 	uint32_t	 nd_hash_size;
 	uint32_t	 nneighbors;
+	struct neighbor	*nd_pool;	/* conf->neigh_max entries */
+	struct neighbor	*nd_free;
 	struct tbucket	 icmp_rl;
 	struct router_stats stats;
 	uint64_t	 now_ns;	/* monotonic, or the virtual clock */

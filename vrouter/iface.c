@@ -1,0 +1,77 @@
+/*
+ * Interfaces: address lookups on a link and per-interface counters.
+ */
+#include <string.h>
+
+#include "vrouter.h"
+
+struct iface *
+iface_find(struct router *r, const char *name)
+{
+	for (int i = 0; i < r->nifaces; i++)
+		if (strcmp(r->ifaces[i]->name, name) == 0)
+			return r->ifaces[i];
+	return NULL;
+}
+
+bool
+iface_has_addr(const struct iface *ifp, const struct in6_addr *a)
+{
+	for (int i = 0; i < ifp->naddrs; i++)
+		if (IN6_ARE_ADDR_EQUAL(&ifp->addrs[i].addr, a))
+			return true;
+	return false;
+}
+
+bool
+iface_joined(const struct iface *ifp, const struct in6_addr *g)
+{
+	struct in6_addr	 sn;
+
+	if (!IN6_IS_ADDR_MC_LINKLOCAL(g))
+		return false;
+	/* ff02::1 all nodes, ff02::2 all routers */
+	if (memcmp(g->s6_addr, "\xff\x02\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) == 0 &&
+	    (g->s6_addr[15] == 1 || g->s6_addr[15] == 2))
+		return true;
+	for (int i = 0; i < ifp->naddrs; i++) {
+		solicited_node(&sn, &ifp->addrs[i].addr);
+		if (IN6_ARE_ADDR_EQUAL(&sn, g))
+			return true;
+	}
+	return false;
+}
+
+const struct in6_addr *
+iface_src_for(const struct iface *ifp, const struct in6_addr *dst)
+{
+	const struct in6_addr	*first = NULL;
+
+	if (IN6_IS_ADDR_LINKLOCAL(dst) || IN6_IS_ADDR_MC_LINKLOCAL(dst))
+		return &ifp->lladdr;
+	for (int i = 1; i < ifp->naddrs; i++) {
+		if (prefix_match(dst, &ifp->addrs[i].addr, ifp->addrs[i].plen))
+			return &ifp->addrs[i].addr;
+		if (first == NULL)
+			first = &ifp->addrs[i].addr;
+	}
+	if (first == NULL) {
+		/* No global address on this link: borrow one (RFC 4443 §2.2). */
+		struct router	*r = ifp->router;
+
+		for (int j = 0; r != NULL && j < r->nifaces && first == NULL;
+		    j++)
+			if (r->ifaces[j]->naddrs > 1)
+				first = &r->ifaces[j]->addrs[1].addr;
+	}
+	return first != NULL ? first : &ifp->lladdr;
+}
+
+void
+iface_count_drop(struct iface *ifp, enum drop_reason why)
+{
+	ifp->stats.drops++;
+	ifp->stats.drop[why]++;
+	if (ifp->router != NULL)
+		ifp->router->stats.drop[why]++;
+}

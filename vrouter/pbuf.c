@@ -1,0 +1,56 @@
+/*
+ * Frame buffers, allocated once at start.  Each has PBUF_HEADROOM bytes in
+ * front of the frame so that headers can be inserted in place by moving
+ * only the Ethernet and IPv6 headers back, never the payload.
+ */
+#include <stdlib.h>
+
+#include "vrouter.h"
+
+static struct pbuf	*pool;
+static struct pbuf	*free_list;
+static unsigned int	 nfree;
+
+void
+pbuf_pool_init(unsigned int count)
+{
+	pool = xcalloc(count, sizeof(*pool));
+	for (unsigned int i = 0; i < count; i++) {
+		pool[i].next = free_list;
+		free_list = &pool[i];
+	}
+	nfree = count;
+}
+
+struct pbuf *
+pbuf_alloc(void)
+{
+	struct pbuf	*pb;
+
+	if ((pb = free_list) == NULL)
+		return NULL;
+	free_list = pb->next;
+	nfree--;
+	pb->next = NULL;
+	pb->in = NULL;
+	pb->vnet = (struct virtio_net_hdr){ 0 };
+	pb->data = pb->mem + PBUF_HEADROOM;
+	pb->len = 0;
+	return pb;
+}
+
+void
+pbuf_free(struct pbuf *pb)
+{
+	if (pb == NULL)
+		return;
+	pb->next = free_list;
+	free_list = pb;
+	nfree++;
+}
+
+unsigned int
+pbuf_available(void)
+{
+	return nfree;
+}
