@@ -121,7 +121,7 @@ tap_open(struct iface *ifp, char *err, size_t errlen)
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	strncpy(ifr.ifr_name, ifp->conf.name, IFNAMSIZ - 1);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifp->conf.name);
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
 		snprintf(err, errlen, "TUNSETIFF %s: %s", ifp->conf.name,
 		    strerror(errno));
