@@ -27,8 +27,8 @@ LDLIBS		 = $(PKG_LIBS)
 
 SRCS		 = $(wildcard vrouter/*.c)
 LIB_SRCS	 = $(filter-out vrouter/main.c, $(SRCS))
-OBJS		 = $(SRCS:%.c=$(BUILD)/%.o)
-LIB_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+OBJS		 = $(SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	 = $(wildcard tests/unit/*.c)
 FUZZ_SRCS	 = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -42,7 +42,7 @@ ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 all: $(BUILD)/vrouter
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -56,7 +56,7 @@ $(BUILD)/libvrouter.a: $(LIB_OBJS)
 $(BUILD)/libvrouter-asan.a: $(ASAN_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/vrouter: $(BUILD)/vrouter/main.o $(BUILD)/libvrouter.a
+$(BUILD)/vrouter: $(BUILD)/obj/vrouter/main.o $(BUILD)/libvrouter.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit: $(UNIT_SRCS) $(BUILD)/libvrouter.a

@@ -98,24 +98,30 @@ nd_find(struct router *r, struct iface *ifp, const struct in6_addr *a)
 	return NULL;
 }
 
+/*
+ * Drop parked packets; with unreachable set, tell their sources.  The
+ * queue is detached first: an error may itself need this neighbour.
+ */
 static void
 nd_queue_drop(struct router *r, struct neighbor *n, bool unreachable)
 {
 	struct pbuf	*pb, *next;
+	struct iface	*ifp = n->ifp;
 	struct pkt	 p;
 
-	for (pb = n->qhead; pb != NULL; pb = next) {
+	pb = n->qhead;
+	n->qhead = n->qtail = NULL;
+	n->qlen = 0;
+	for (; pb != NULL; pb = next) {
 		next = pb->next;
 		pb->next = NULL;
 		if (unreachable && pb->in != NULL &&
 		    pkt_parse(pb->data, pb->len, &p) == DROP_NONE)
 			icmp6_error(r, pb->in, pb, &p, ICMP6_DST_UNREACH_,
 			    ICMP6_DST_UNREACH_ADDR_, 0);
-		iface_count_drop(n->ifp, DROP_ADDR_UNREACH);
+		iface_count_drop(ifp, DROP_ADDR_UNREACH);
 		pbuf_free(pb);
 	}
-	n->qhead = n->qtail = NULL;
-	n->qlen = 0;
 }
 
 static void
@@ -270,8 +276,15 @@ nd_event(struct router *r, struct neighbor *n, enum nd_event e)
 	case NDA_FAIL:
 		log_debug("%s: %s %s unreachable", __func__, n->ifp->name,
 		    fmt_addr(&n->addr));
-		nd_queue_drop(r, n, true);
-		nd_del(r, n);
+		{
+			struct neighbor	 gone = *n;
+
+			/* Remove first, so errors sent meanwhile start over. */
+			n->qhead = n->qtail = NULL;
+			n->qlen = 0;
+			nd_del(r, n);
+			nd_queue_drop(r, &gone, true);
+		}
 		return false;
 	}
 	return true;
@@ -293,9 +306,15 @@ nd_output(struct router *r, struct iface *ifp, const struct in6_addr *nh,
 	n->hits++;
 	if (n->state == ND_INCOMPLETE || n->state == ND_FAILED) {
 		if (n->qlen >= r->conf->neigh_queue) {
+			/* RFC 4861 §7.2.2: the newest replaces the oldest. */
+			struct pbuf	*old = n->qhead;
+
+			n->qhead = old->next;
+			if (n->qhead == NULL)
+				n->qtail = NULL;
+			n->qlen--;
 			iface_count_drop(ifp, DROP_NEIGH_QUEUE_FULL);
-			pbuf_free(pb);
-			return;
+			pbuf_free(old);
 		}
 		pb->next = NULL;
 		if (n->qtail != NULL)

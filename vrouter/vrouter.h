@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "proto.h"
+#include "policy.h"
 
 struct event_base;
 struct event;
@@ -271,6 +272,70 @@ struct cfg_route {
 	char		 iface[IFNAMSIZ];	/* "" = from the route to via */
 };
 
+/* Routing-header modes for anycast (DESIGN.md §3.1). */
+enum rh_mode { RH_MODE_EXP, RH_MODE_RH0, RH_MODE_SRH, RH_MODE_NONE, RH_MODE_MAX };
+const char *rh_mode_name(enum rh_mode);
+int	 rh_mode_from_name(const char *, enum rh_mode *);
+
+#define CFG_MAX_GROUPS		64
+#define CFG_MAX_MEMBERS		64	/* per group, static and joined */
+#define CFG_MAX_KEYS		4
+#define CFG_KEY_LEN		32	/* HMAC-SHA256 keys */
+#define CFG_NAME_LEN		128	/* ".any" name of a group */
+
+struct cfg_key {
+	uint16_t	 id;
+	uint8_t		 key[CFG_KEY_LEN];
+};
+
+struct cfg_member {
+	struct in6_addr	 addr;			/* unicast address U */
+	char		 iface[IFNAMSIZ];	/* "" = from the routes */
+	uint32_t	 weight;
+	uint32_t	 hops;			/* hop count (score policy) */
+	uint32_t	 bandwidth;		/* residual Mbit/s (score) */
+	uint32_t	 capacity;		/* sessions, 0 = unknown */
+};
+
+struct cfg_probe {
+	uint32_t	 fresh_ms;	/* health this recent needs no probe;
+					   0 = probe every new flow */
+	uint32_t	 timeout_ms;	/* an echo unanswered this long fails */
+	uint32_t	 interval_ms;	/* background probes; 0 = none */
+	uint32_t	 rise;		/* successes that bring a member up */
+	uint32_t	 fall;		/* failures that take it down */
+	uint32_t	 retest_ms;	/* first retest of a down member */
+	uint32_t	 retest_max_ms;	/* backoff doubles up to this */
+	uint32_t	 pending_max;	/* packets parked while probing */
+};
+
+struct cfg_group {
+	struct in6_addr	 addr;			/* anycast address A */
+	char		 name[CFG_NAME_LEN];	/* "www.njust.edu" -> .any */
+	enum policy_kind policy;
+	enum rh_mode	 rh_mode;
+	struct score_ratios ratios;
+	struct cfg_probe probe;
+	struct cfg_key	 keys[CFG_MAX_KEYS];
+	int		 nkeys;
+	uint32_t	 max_members;
+	uint32_t	 report_ms;	/* members' report interval */
+	uint32_t	 misses;	/* reports missed before down */
+	uint32_t	 grace_ms;	/* down this long: removed */
+	uint32_t	 join_rate;	/* messages per second per source */
+	struct cfg_member members[CFG_MAX_MEMBERS];	/* static members */
+	int		 nmembers;
+};
+
+struct cfg_flows {
+	uint32_t	 max;		/* flow table capacity */
+	uint32_t	 syn_ms;
+	uint32_t	 established_ms;
+	uint32_t	 fin_ms;
+	uint32_t	 udp_ms;
+	uint32_t	 other_ms;
+};
+
 struct config {
 	bool		 api_enabled;
 	char		 api_listen[INET6_ADDRSTRLEN];
@@ -287,6 +352,9 @@ struct config {
 	int		 nifaces;
 	struct cfg_route *routes;	/* CFG_MAX_ROUTES entries */
 	int		 nroutes;
+	struct cfg_group *groups;	/* CFG_MAX_GROUPS entries */
+	int		 ngroups;
+	struct cfg_flows flows;
 };
 
 /*
@@ -601,10 +669,6 @@ struct api_capture_req {
 /* Defaults for absent keys; unknown keys and bad types are errors. */
 int	 api_json_capture_req(struct json_t *, struct api_capture_req *,
 	    char *err, size_t errlen);
-
-/* api_metrics.c: Prometheus text exposition format */
-struct evbuffer;
-void	 api_metrics(struct router *, struct evbuffer *);
 
 /* ---------------------------------------------------------------------- */
 /* router.c: the router object */
