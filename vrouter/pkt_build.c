@@ -1,0 +1,86 @@
+/*
+ * Pure builders and parsers for the packets the router writes itself:
+ * the IPv6 + ICMPv6 framing around a body, and NDP option lists.
+ */
+#include <string.h>
+
+#include "vrouter.h"
+
+#define ICMP6_HLEN	4	/* type, code, checksum */
+#define ND_OPT_UNIT	8
+
+static inline void
+wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/*
+ * The body starts at ip6 + 44, right after the checksum; body_len must
+ * not exceed IP6_MAX_PAYLOAD - 4.
+ */
+size_t
+icmp6_finish(uint8_t *ip6, const struct in6_addr *src,
+    const struct in6_addr *dst, uint8_t hlim, uint8_t type, uint8_t code,
+    size_t body_len)
+{
+	uint8_t		*icmp = ip6 + IP6_HLEN;
+	size_t		 plen = ICMP6_HLEN + body_len;
+
+	/* Version 6, traffic class 0, flow label 0. */
+	ip6[0] = 0x60;
+	ip6[1] = 0;
+	ip6[2] = 0;
+	ip6[3] = 0;
+	wr16(ip6 + 4, (uint16_t)plen);
+	ip6[6] = IPPROTO_ICMPV6_;
+	ip6[7] = hlim;
+	memcpy(ip6 + 8, src, sizeof(*src));
+	memcpy(ip6 + 24, dst, sizeof(*dst));
+
+	icmp[0] = type;
+	icmp[1] = code;
+	wr16(icmp + 2, 0);
+	wr16(icmp + 2, cksum_ip6(src, dst, IPPROTO_ICMPV6_, icmp, plen));
+	return IP6_HLEN + plen;
+}
+
+/*
+ * RFC 4861 §4.6: type, length in units of 8 bytes (0 is invalid), data.
+ * Link-layer address options are taken when they hold an Ethernet
+ * address (length 1); other options are skipped.
+ */
+int
+nd_parse_opts(const uint8_t *buf, size_t len, struct nd_opts *o)
+{
+	size_t	olen;
+
+	memset(o, 0, sizeof(*o));
+	while (len > 0) {
+		if (len < 2)
+			return -1;
+		olen = (size_t)buf[1] * ND_OPT_UNIT;
+		if (olen == 0 || olen > len)
+			return -1;
+		switch (buf[0]) {
+		case ND_OPT_SOURCE_LINKADDR_:
+			if (buf[1] == 1) {
+				o->has_sll = true;
+				memcpy(o->sll, buf + 2, ETH_ALEN_);
+			}
+			break;
+		case ND_OPT_TARGET_LINKADDR_:
+			if (buf[1] == 1) {
+				o->has_tll = true;
+				memcpy(o->tll, buf + 2, ETH_ALEN_);
+			}
+			break;
+		default:
+			break;
+		}
+		buf += olen;
+		len -= olen;
+	}
+	return 0;
+}
