@@ -1,0 +1,372 @@
+/*
+ * The API's JSON views of interfaces, routes, neighbours and captures,
+ * and the parser of capture requests.
+ */
+#include <arpa/inet.h>
+
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "vrouter.h"
+
+static struct in6_addr
+aj_addr(const char *s)
+{
+	struct in6_addr	 a;
+
+	cr_assert_eq(inet_pton(AF_INET6, s, &a), 1, "%s", s);
+	return a;
+}
+
+static json_t *
+aj_parse(const char *s)
+{
+	json_error_t	 e;
+	json_t		*j = json_loads(s, 0, &e);
+
+	cr_assert_not_null(j, "%s: %s", s, e.text);
+	return j;
+}
+
+static void
+aj_str(json_t *o, const char *key, const char *want)
+{
+	json_t	*v = json_object_get(o, key);
+
+	cr_assert(json_is_string(v), "%s is not a string", key);
+	cr_assert_str_eq(json_string_value(v), want, "%s", key);
+}
+
+static void
+aj_int(json_t *o, const char *key, json_int_t want)
+{
+	json_t	*v = json_object_get(o, key);
+
+	cr_assert(json_is_integer(v), "%s is not an integer", key);
+	cr_assert_eq(json_integer_value(v), want, "%s: %lld != %lld", key,
+	    (long long)json_integer_value(v), (long long)want);
+}
+
+static void
+aj_null(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	cr_assert(v != NULL && json_is_null(v), "%s is not null", key);
+}
+
+Test(api_json, counters_list_every_counter_and_reason)
+{
+	struct iface_stats	 st;
+	json_t			*o, *drop;
+	int			 d;
+
+	memset(&st, 0, sizeof(st));
+	st.rx_packets = 11;
+	st.tx_bytes = 1ull << 40;
+	st.errors_ratelimited = 3;
+	st.drops = 7;
+	st.drop[DROP_NO_ROUTE] = 5;
+	st.drop[DROP_BAD_CSUM] = 2;
+	o = api_json_counters(&st);
+	cr_assert_not_null(o);
+	aj_int(o, "rx_packets", 11);
+	aj_int(o, "tx_bytes", 1ll << 40);
+	aj_int(o, "errors_ratelimited", 3);
+	aj_int(o, "drops", 7);
+	aj_int(o, "rs_in", 0);
+	aj_int(o, "echo_out", 0);
+	/* 21 counters and the drop object */
+	cr_assert_eq(json_object_size(o), 22);
+	drop = json_object_get(o, "drop");
+	cr_assert(json_is_object(drop));
+	cr_assert_eq(json_object_size(drop), DROP_MAX - 1);
+	for (d = DROP_NONE + 1; d < DROP_MAX; d++)
+		aj_int(drop, drop_names[d], (json_int_t)st.drop[d]);
+	aj_int(drop, "no_route", 5);
+	cr_assert_null(json_object_get(drop, "none"));
+	json_decref(o);
+}
+
+Test(api_json, router_counters)
+{
+	struct router_stats	 st;
+	json_t			*o;
+
+	memset(&st, 0, sizeof(st));
+	st.forwarded = 100;
+	st.drop[DROP_HLIM_EXCEEDED] = 4;
+	o = api_json_router_counters(&st);
+	aj_int(o, "forwarded", 100);
+	aj_int(o, "local_in", 0);
+	aj_int(json_object_get(o, "drops"), "hop_limit_exceeded", 4);
+	cr_assert_eq(json_object_size(json_object_get(o, "drops")),
+	    DROP_MAX - 1);
+	json_decref(o);
+}
+
+Test(api_json, interface)
+{
+	static struct iface	 ifp;
+	static const uint8_t	 mac[6] = { 0x02, 0, 0, 0, 0, 0x0a };
+	json_t			*o, *a;
+
+	memset(&ifp, 0, sizeof(ifp));
+	snprintf(ifp.conf.name, sizeof(ifp.conf.name), "c1");
+	snprintf(ifp.conf.netns, sizeof(ifp.conf.netns), "vr-c1");
+	snprintf(ifp.conf.ifname, sizeof(ifp.conf.ifname), "eth0");
+	ifp.name = ifp.conf.name;
+	ifp.kind = IFACE_TAP;
+	memcpy(ifp.mac, mac, 6);
+	ifp.mtu = 1500;
+	ifp.up = true;
+	ifp.addrs[0].addr = aj_addr("fe80::ff:fe00:a");
+	ifp.addrs[0].plen = 64;
+	ifp.addrs[1].addr = aj_addr("2001:db8:1::1");
+	ifp.addrs[1].plen = 64;
+	ifp.naddrs = 2;
+	ifp.conf.ra_enabled = true;
+	ifp.conf.ra_interval = 30;
+	ifp.stats.rx_packets = 9;
+
+	o = api_json_iface(&ifp);
+	cr_assert_not_null(o);
+	aj_str(o, "name", "c1");
+	aj_str(o, "netns", "vr-c1");
+	aj_str(o, "ifname", "eth0");
+	aj_str(o, "kind", "tap");
+	aj_str(o, "mac", "02:00:00:00:00:0a");
+	aj_int(o, "mtu", 1500);
+	cr_assert(json_is_true(json_object_get(o, "up")));
+	a = json_object_get(o, "addresses");
+	cr_assert_eq(json_array_size(a), 2);
+	cr_assert_str_eq(json_string_value(json_array_get(a, 0)),
+	    "fe80::ff:fe00:a/64");
+	cr_assert_str_eq(json_string_value(json_array_get(a, 1)),
+	    "2001:db8:1::1/64");
+	cr_assert(json_is_true(json_object_get(json_object_get(o, "ra"),
+	    "enabled")));
+	aj_int(json_object_get(o, "ra"), "interval", 30);
+	aj_int(json_object_get(o, "counters"), "rx_packets", 9);
+	json_decref(o);
+
+	/* No namespace: null, not "". */
+	ifp.conf.netns[0] = ifp.conf.ifname[0] = '\0';
+	ifp.kind = IFACE_PCAP;
+	ifp.up = false;
+	o = api_json_iface(&ifp);
+	aj_null(o, "netns");
+	aj_null(o, "ifname");
+	aj_str(o, "kind", "pcap");
+	cr_assert(json_is_false(json_object_get(o, "up")));
+	json_decref(o);
+}
+
+Test(api_json, routes)
+{
+	static struct iface	 ifp;
+	struct route		 rt;
+	json_t			*o;
+
+	memset(&ifp, 0, sizeof(ifp));
+	snprintf(ifp.conf.name, sizeof(ifp.conf.name), "m1");
+	ifp.name = ifp.conf.name;
+	memset(&rt, 0, sizeof(rt));
+	rt.prefix = aj_addr("2001:db8:99::");
+	rt.plen = 48;
+	rt.type = ROUTE_STATIC;
+	rt.has_gw = true;
+	rt.gw = aj_addr("fe80::1");
+	rt.ifp = &ifp;
+	rt.packets = 3;
+	rt.bytes = 300;
+	o = api_json_route(&rt);
+	aj_str(o, "prefix", "2001:db8:99::/48");
+	aj_str(o, "type", "static");
+	aj_str(o, "via", "fe80::1");
+	aj_str(o, "interface", "m1");
+	aj_int(o, "packets", 3);
+	aj_int(o, "bytes", 300);
+	json_decref(o);
+
+	rt.type = ROUTE_CONNECTED;
+	rt.has_gw = false;
+	rt.prefix = aj_addr("::");
+	rt.plen = 0;
+	o = api_json_route(&rt);
+	aj_str(o, "prefix", "::/0");
+	aj_str(o, "type", "connected");
+	aj_null(o, "via");
+	json_decref(o);
+}
+
+Test(api_json, neighbors)
+{
+	static struct iface	 ifp;
+	struct neighbor		 n;
+	json_t			*o;
+
+	memset(&ifp, 0, sizeof(ifp));
+	snprintf(ifp.conf.name, sizeof(ifp.conf.name), "c1");
+	ifp.name = ifp.conf.name;
+	memset(&n, 0, sizeof(n));
+	n.addr = aj_addr("2001:db8:1::2");
+	n.ifp = &ifp;
+	n.state = ND_INCOMPLETE;
+	n.qlen = 2;
+	n.updated_ns = 1000000000ull;
+	o = api_json_neighbor(&n, 3500000000ull);
+	aj_str(o, "address", "2001:db8:1::2");
+	aj_str(o, "interface", "c1");
+	aj_null(o, "mac");
+	aj_str(o, "state", "incomplete");
+	cr_assert(json_is_false(json_object_get(o, "router")));
+	aj_int(o, "queued", 2);
+	aj_int(o, "age_ms", 2500);
+	json_decref(o);
+
+	memcpy(n.mac, "\x02\x00\x00\x00\x00\x02", 6);
+	n.state = ND_REACHABLE;
+	n.is_router = true;
+	n.qlen = 0;
+	o = api_json_neighbor(&n, 500);		/* clock behind: age 0 */
+	aj_str(o, "mac", "02:00:00:00:00:02");
+	aj_str(o, "state", "reachable");
+	cr_assert(json_is_true(json_object_get(o, "router")));
+	aj_int(o, "age_ms", 0);
+	json_decref(o);
+}
+
+Test(api_json, capture)
+{
+	struct capture	 c;
+	json_t		*o;
+
+	memset(&c, 0, sizeof(c));
+	c.id = 7;
+	c.direction = CAP_RX;
+	snprintf(c.path, sizeof(c.path), "/var/tmp/cap7-all.pcap");
+	c.running = true;
+	c.packets = 4;
+	c.bytes = 400;
+	c.max_bytes = 1 << 20;
+	c.rotate = 2;
+	c.files = 5;
+	c.started.tv_sec = 1700000000;		/* 2023-11-14T22:13:20Z */
+	c.started.tv_usec = 123456;
+	o = api_json_capture(&c);
+	aj_int(o, "id", 7);
+	aj_null(o, "interface");
+	aj_str(o, "direction", "rx");
+	aj_null(o, "filter");
+	cr_assert(json_is_true(json_object_get(o, "running")));
+	aj_int(o, "packets", 4);
+	aj_int(o, "bytes", 400);
+	aj_int(o, "files", 3);		/* current + rotate kept */
+	aj_int(o, "rotations", 5);
+	aj_str(o, "path", "/var/tmp/cap7-all.pcap");
+	aj_int(o, "max_bytes", 1 << 20);
+	aj_int(o, "rotate", 2);
+	aj_str(o, "started", "2023-11-14T22:13:20.123Z");
+	aj_null(o, "stopped");
+	json_decref(o);
+
+	snprintf(c.iface, sizeof(c.iface), "m1");
+	snprintf(c.filter, sizeof(c.filter), "icmp6");
+	c.direction = CAP_BOTH;
+	c.running = false;
+	c.files = 1;
+	c.stopped.tv_sec = 1700000060;
+	o = api_json_capture(&c);
+	aj_str(o, "interface", "m1");
+	aj_str(o, "filter", "icmp6");
+	aj_str(o, "direction", "both");
+	aj_int(o, "files", 2);
+	aj_str(o, "stopped", "2023-11-14T22:14:20.000Z");
+	json_decref(o);
+}
+
+Test(api_json, capture_request)
+{
+	struct api_capture_req	 cr;
+	char			 err[256];
+	json_t			*j;
+
+	j = aj_parse("{}");
+	cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)), 0, "%s",
+	    err);
+	cr_assert_str_eq(cr.iface, "");
+	cr_assert_eq(cr.direction, CAP_BOTH);
+	cr_assert_str_eq(cr.filter, "");
+	cr_assert_eq(cr.max_bytes, 0);
+	cr_assert_eq(cr.rotate, 0);
+	json_decref(j);
+
+	j = aj_parse("{\"interface\": \"c1\", \"direction\": \"tx\", "
+	    "\"filter\": \"icmp6 and ip6[40] == 128\", "
+	    "\"max_bytes\": 10000000000, \"rotate\": 5}");
+	cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)), 0, "%s",
+	    err);
+	cr_assert_str_eq(cr.iface, "c1");
+	cr_assert_eq(cr.direction, CAP_TX);
+	cr_assert_str_eq(cr.filter, "icmp6 and ip6[40] == 128");
+	cr_assert_eq(cr.max_bytes, 10000000000ull);
+	cr_assert_eq(cr.rotate, 5);
+	json_decref(j);
+
+	j = aj_parse("{\"interface\": null, \"filter\": null, "
+	    "\"direction\": \"rx\"}");
+	cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)), 0);
+	cr_assert_str_eq(cr.iface, "");
+	cr_assert_eq(cr.direction, CAP_RX);
+	json_decref(j);
+}
+
+Test(api_json, capture_request_errors)
+{
+	static const struct {
+		const char	*body;
+		const char	*msg;
+	} cases[] = {
+		{ "[]", "object" },
+		{ "{\"iface\": \"c1\"}", "unknown key \"iface\"" },
+		{ "{\"interface\": 1}", "interface" },
+		{ "{\"interface\": \"abcdefghijklmnopq\"}", "interface" },
+		{ "{\"direction\": \"in\"}", "direction" },
+		{ "{\"direction\": 1}", "direction" },
+		{ "{\"filter\": true}", "filter" },
+		{ "{\"max_bytes\": -1}", "max_bytes" },
+		{ "{\"max_bytes\": \"1M\"}", "max_bytes" },
+		{ "{\"max_bytes\": 1.5}", "max_bytes" },
+		{ "{\"rotate\": 4294967296}", "rotate" },
+		{ "{\"rotate\": null}", "rotate" },
+	};
+	struct api_capture_req	 cr;
+	char			 err[256], longf[400];
+	json_t			*j;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		j = aj_parse(cases[i].body);
+		err[0] = '\0';
+		cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)),
+		    -1, "%s accepted", cases[i].body);
+		cr_assert(strstr(err, cases[i].msg) != NULL, "%s: %s",
+		    cases[i].body, err);
+		json_decref(j);
+	}
+
+	memset(longf, 'a', sizeof(longf) - 1);
+	longf[sizeof(longf) - 1] = '\0';
+	j = json_pack("{s:s}", "filter", longf);
+	cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "filter") != NULL, "%s", err);
+	json_decref(j);
+
+	/* An embedded NUL would cut the filter short silently. */
+	j = json_pack("{s:s%}", "filter", "udp\0 or tcp", (size_t)10);
+	cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)), -1);
+	json_decref(j);
+}

@@ -1,0 +1,290 @@
+/*
+ * JSON views of the router's objects as the REST API shows them, and
+ * the parser of capture requests.  Pure: no I/O, no router state
+ * beyond the object given.  docs/openapi.yaml describes every field.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "vrouter.h"
+
+static json_t	*json_prefix(const struct in6_addr *, uint8_t);
+static json_t	*json_time(const struct timeval *);
+static json_t	*json_u64(uint64_t);
+
+/*
+ * Counters are unsigned 64-bit; JSON integers here are signed 64-bit,
+ * which no counter reaches in practice.  Clamp rather than wrap.
+ */
+static json_t *
+json_u64(uint64_t v)
+{
+	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX :
+	    (json_int_t)v);
+}
+
+static json_t *
+json_prefix(const struct in6_addr *a, uint8_t plen)
+{
+	char	buf[INET6_ADDRSTRLEN + 5];
+
+	snprintf(buf, sizeof(buf), "%s/%u", fmt_addr(a), plen);
+	return json_string(buf);
+}
+
+/* RFC 3339 in UTC with milliseconds; null for a zero time. */
+static json_t *
+json_time(const struct timeval *tv)
+{
+	struct tm	tm;
+	time_t		t = tv->tv_sec;
+	char		buf[64];
+
+	if (tv->tv_sec == 0 && tv->tv_usec == 0)
+		return json_null();
+	if (gmtime_r(&t, &tm) == NULL)
+		return json_null();
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)(tv->tv_usec / 1000));
+	return json_string(buf);
+}
+
+static const struct {
+	const char	*name;
+	size_t		 off;
+} iface_counters[] = {
+#define C(f) { #f, offsetof(struct iface_stats, f) }
+	C(rx_packets), C(rx_bytes), C(tx_packets), C(tx_bytes),
+	C(rx_gso), C(tx_gso), C(forwarded), C(local_in), C(drops),
+	C(icmp_in), C(icmp_out), C(ns_in), C(na_in), C(ns_out), C(na_out),
+	C(rs_in), C(ra_out), C(echo_in), C(echo_out), C(errors_out),
+	C(errors_ratelimited),
+#undef C
+};
+
+/* Every drop reason, zero or not, so that clients see a stable shape. */
+static json_t *
+json_drops(const uint64_t drop[DROP_MAX])
+{
+	json_t	*o = json_object();
+	int	 i;
+
+	for (i = DROP_NONE + 1; i < DROP_MAX; i++)
+		json_object_set_new(o, drop_names[i], json_u64(drop[i]));
+	return o;
+}
+
+json_t *
+api_json_counters(const struct iface_stats *st)
+{
+	json_t		*o = json_object();
+	const uint64_t	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(iface_counters) / sizeof(iface_counters[0]);
+	    i++) {
+		v = (const uint64_t *)(const void *)((const char *)st +
+		    iface_counters[i].off);
+		json_object_set_new(o, iface_counters[i].name, json_u64(*v));
+	}
+	json_object_set_new(o, "drop", json_drops(st->drop));
+	return o;
+}
+
+json_t *
+api_json_router_counters(const struct router_stats *st)
+{
+	json_t	*o;
+
+	o = json_pack("{s:o, s:o, s:o, s:o}",
+	    "forwarded", json_u64(st->forwarded),
+	    "local_in", json_u64(st->local_in),
+	    "errors_out", json_u64(st->errors_out),
+	    "errors_ratelimited", json_u64(st->errors_ratelimited));
+	if (o != NULL)
+		json_object_set_new(o, "drops", json_drops(st->drop));
+	return o;
+}
+
+json_t *
+api_json_iface(const struct iface *ifp)
+{
+	json_t	*addrs;
+	int	 i;
+
+	addrs = json_array();
+	for (i = 0; i < ifp->naddrs; i++)
+		json_array_append_new(addrs, json_prefix(&ifp->addrs[i].addr,
+		    ifp->addrs[i].plen));
+	return json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:I, s:b, s:o, "
+	    "s:{s:b, s:I}, s:o}",
+	    "name", ifp->name,
+	    "netns", ifp->conf.netns[0] != '\0' ? ifp->conf.netns : NULL,
+	    "ifname", ifp->conf.ifname[0] != '\0' ? ifp->conf.ifname : NULL,
+	    "kind", ifp->kind == IFACE_PCAP ? "pcap" : "tap",
+	    "mac", fmt_mac(ifp->mac),
+	    "mtu", (json_int_t)ifp->mtu,
+	    "up", ifp->up,
+	    "addresses", addrs,
+	    "ra", "enabled", ifp->conf.ra_enabled,
+	    "interval", (json_int_t)ifp->conf.ra_interval,
+	    "counters", api_json_counters(&ifp->stats));
+}
+
+json_t *
+api_json_route(const struct route *rt)
+{
+	return json_pack("{s:o, s:s, s:s?, s:s?, s:o, s:o}",
+	    "prefix", json_prefix(&rt->prefix, rt->plen),
+	    "type", route_type_name(rt->type),
+	    "via", rt->has_gw ? fmt_addr(&rt->gw) : NULL,
+	    "interface", rt->ifp != NULL ? rt->ifp->name : NULL,
+	    "packets", json_u64(rt->packets),
+	    "bytes", json_u64(rt->bytes));
+}
+
+json_t *
+api_json_neighbor(const struct neighbor *n, uint64_t now_ns)
+{
+	uint64_t	 age = 0;
+	const char	*state = "unknown";
+
+	if (now_ns > n->updated_ns)
+		age = now_ns - n->updated_ns;
+	if (n->state < ND_STATE_MAX)
+		state = nd_state_names[n->state];
+	return json_pack("{s:s, s:s?, s:s?, s:s, s:b, s:I, s:o}",
+	    "address", fmt_addr(&n->addr),
+	    "interface", n->ifp != NULL ? n->ifp->name : NULL,
+	    "mac", n->state == ND_INCOMPLETE || n->state == ND_FAILED ?
+	    NULL : fmt_mac(n->mac),
+	    "state", state,
+	    "router", n->is_router,
+	    "queued", (json_int_t)n->qlen,
+	    "age_ms", json_u64(age / 1000000));
+}
+
+static const char *
+capture_dir_name(int dir)
+{
+	switch (dir) {
+	case CAP_RX:
+		return "rx";
+	case CAP_TX:
+		return "tx";
+	default:
+		return "both";
+	}
+}
+
+json_t *
+api_json_capture(const struct capture *c)
+{
+	uint32_t	 kept = c->files < c->rotate ? c->files : c->rotate;
+
+	return json_pack("{s:I, s:s?, s:s, s:s?, s:b, s:o, s:o, s:I, s:I, "
+	    "s:s, s:o, s:I, s:o, s:o}",
+	    "id", (json_int_t)c->id,
+	    "interface", c->iface[0] != '\0' ? c->iface : NULL,
+	    "direction", capture_dir_name(c->direction),
+	    "filter", c->filter[0] != '\0' ? c->filter : NULL,
+	    "running", c->running,
+	    "packets", json_u64(c->packets),
+	    "bytes", json_u64(c->bytes),
+	    "files", (json_int_t)kept + 1,
+	    "rotations", (json_int_t)c->files,
+	    "path", c->path,
+	    "max_bytes", json_u64(c->max_bytes),
+	    "rotate", (json_int_t)c->rotate,
+	    "started", json_time(&c->started),
+	    "stopped", c->running ? json_null() : json_time(&c->stopped));
+}
+
+/*
+ * {"interface": "c1" | null, "direction": "rx" | "tx" | "both",
+ *  "filter": "..." | null, "max_bytes": n, "rotate": n}, all optional.
+ * Only the shape is checked here; capture_start() checks the values.
+ */
+int
+api_json_capture_req(json_t *obj, struct api_capture_req *req, char *err,
+    size_t errlen)
+{
+	const char	*key, *s;
+	json_t		*v;
+
+	memset(req, 0, sizeof(*req));
+	req->direction = CAP_BOTH;
+	if (!json_is_object(obj)) {
+		snprintf(err, errlen, "the body must be a JSON object");
+		return -1;
+	}
+	json_object_foreach(obj, key, v) {
+		if (strcmp(key, "interface") == 0 ||
+		    strcmp(key, "filter") == 0) {
+			if (json_is_null(v))
+				continue;
+			if (!json_is_string(v)) {
+				snprintf(err, errlen, "%s: must be a string "
+				    "or null", key);
+				return -1;
+			}
+			s = json_string_value(v);
+			if (strlen(s) != json_string_length(v)) {
+				snprintf(err, errlen, "%s: contains a NUL",
+				    key);
+				return -1;
+			}
+			if (key[0] == 'i') {
+				if (strlen(s) >= sizeof(req->iface)) {
+					snprintf(err, errlen, "interface: no "
+					    "interface \"%.32s\"", s);
+					return -1;
+				}
+				memcpy(req->iface, s, strlen(s) + 1);
+			} else {
+				if (strlen(s) >= sizeof(req->filter)) {
+					snprintf(err, errlen, "filter: longer "
+					    "than %zu bytes",
+					    sizeof(req->filter) - 1);
+					return -1;
+				}
+				memcpy(req->filter, s, strlen(s) + 1);
+			}
+		} else if (strcmp(key, "direction") == 0) {
+			s = json_string_value(v);
+			if (s != NULL && strcmp(s, "rx") == 0)
+				req->direction = CAP_RX;
+			else if (s != NULL && strcmp(s, "tx") == 0)
+				req->direction = CAP_TX;
+			else if (s != NULL && strcmp(s, "both") == 0)
+				req->direction = CAP_BOTH;
+			else {
+				snprintf(err, errlen, "direction: must be "
+				    "\"rx\", \"tx\" or \"both\"");
+				return -1;
+			}
+		} else if (strcmp(key, "max_bytes") == 0 ||
+		    strcmp(key, "rotate") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    (key[0] == 'r' &&
+			    json_integer_value(v) > (json_int_t)UINT32_MAX)) {
+				snprintf(err, errlen, "%s: must be a "
+				    "non-negative integer", key);
+				return -1;
+			}
+			if (key[0] == 'm')
+				req->max_bytes =
+				    (uint64_t)json_integer_value(v);
+			else
+				req->rotate = (uint32_t)json_integer_value(v);
+		} else {
+			snprintf(err, errlen, "unknown key \"%.64s\"", key);
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,414 @@
+/*
+ * Packet captures: libpcap savefiles of the frames crossing the
+ * interfaces, per interface or all of them, received, sent or both,
+ * with an optional BPF filter and size-capped rotation.
+ *
+ * Files live in conf->capture_dir as cap<ID>-<iface|all>.pcap; on
+ * rotation the current file becomes .1, .1 becomes .2, and so on,
+ * keeping `rotate` older files.  A stopped capture keeps its files
+ * for download until it is deleted.
+ *
+ * capture_frame() runs on the data path: no allocation, no logging
+ * per frame.  pcap_dump() writes through stdio's buffer.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "vrouter.h"
+
+#define CAPTURE_SNAPLEN		PBUF_DATA	/* GSO super-frames whole */
+#define CAPTURE_MIN_BYTES	65536
+#define CAPTURE_MAX_ROTATE	100
+#define CAPTURE_MAX		64	/* running or stopped */
+#define PCAP_FILE_HDR		24	/* struct pcap_file_header */
+#define PCAP_REC_HDR		16	/* struct pcap_sf_pkthdr */
+
+static int	capture_mkdirs(const char *, char *, size_t);
+static int	capture_open(struct capture *);
+static void	capture_rotate(struct router *, struct capture *);
+static void	capture_rotated_name(char *, size_t, const char *, uint32_t);
+static void	capture_unlink_rotated(const char *, uint32_t);
+static void	capture_release(struct capture *);
+
+/*
+ * Start a capture.  iface NULL or "" means every interface; filter NULL
+ * or "" means every frame.  On failure returns NULL, writes a message
+ * into err and sets errno: EINVAL for a bad argument (unknown interface
+ * included), EMFILE when too many captures exist, anything else for a
+ * failure to create the directory or the file.
+ */
+struct capture *
+capture_start(struct router *r, const char *iface, int direction,
+    const char *filter, uint64_t max_bytes, uint32_t rotate, char *err,
+    size_t errlen)
+{
+	struct capture		*c;
+	struct bpf_program	*prog;
+	struct capture		*it;
+	const char		*dir;
+	unsigned int		 n = 0;
+	int			 i, len, saved_errno;
+
+	if (iface == NULL)
+		iface = "";
+	if (filter == NULL)
+		filter = "";
+
+	if (iface[0] != '\0') {
+		for (i = 0; i < r->nifaces; i++)
+			if (strcmp(r->ifaces[i]->name, iface) == 0)
+				break;
+		if (i == r->nifaces) {
+			snprintf(err, errlen, "interface: \"%.*s\" is not "
+			    "an interface", IFNAMSIZ, iface);
+			errno = EINVAL;
+			return NULL;
+		}
+	}
+	if (direction != CAP_RX && direction != CAP_TX &&
+	    direction != CAP_BOTH) {
+		snprintf(err, errlen, "direction: bad value %d", direction);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (strlen(filter) >= sizeof(c->filter)) {
+		snprintf(err, errlen, "filter: longer than %zu bytes",
+		    sizeof(c->filter) - 1);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (max_bytes != 0 && max_bytes < CAPTURE_MIN_BYTES) {
+		snprintf(err, errlen, "max_bytes: must be 0 (no limit) or at "
+		    "least %d", CAPTURE_MIN_BYTES);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (rotate > CAPTURE_MAX_ROTATE) {
+		snprintf(err, errlen, "rotate: must be at most %d",
+		    CAPTURE_MAX_ROTATE);
+		errno = EINVAL;
+		return NULL;
+	}
+	TAILQ_FOREACH(it, &r->captures, entry)
+		n++;
+	if (n >= CAPTURE_MAX) {
+		snprintf(err, errlen, "too many captures (%d); delete some",
+		    CAPTURE_MAX);
+		errno = EMFILE;
+		return NULL;
+	}
+
+	c = xcalloc(1, sizeof(*c));
+	c->id = r->next_capture_id != 0 ? r->next_capture_id : 1;
+	/* both lengths checked above */
+	snprintf(c->iface, sizeof(c->iface), "%s", iface);
+	c->direction = direction;
+	snprintf(c->filter, sizeof(c->filter), "%s", filter);
+	c->max_bytes = max_bytes;
+	c->rotate = rotate;
+
+	if ((c->dead = pcap_open_dead(DLT_EN10MB, CAPTURE_SNAPLEN)) == NULL) {
+		snprintf(err, errlen, "pcap_open_dead failed");
+		errno = ENOMEM;
+		goto fail;
+	}
+	if (filter[0] != '\0') {
+		prog = xcalloc(1, sizeof(*prog));
+		c->bpf = prog;
+		if (pcap_compile(c->dead, prog, filter, 1,
+		    PCAP_NETMASK_UNKNOWN) == -1) {
+			snprintf(err, errlen, "filter: bad expression "
+			    "\"%s\": %s", filter, pcap_geterr(c->dead));
+			free(prog);
+			c->bpf = NULL;
+			errno = EINVAL;
+			goto fail;
+		}
+		c->has_filter = true;
+	}
+
+	dir = r->conf->capture_dir;
+	if (dir[0] == '\0') {
+		snprintf(err, errlen, "no capture directory configured");
+		errno = ENOENT;
+		goto fail;
+	}
+	if (capture_mkdirs(dir, err, errlen) == -1)
+		goto fail;
+	len = snprintf(c->path, sizeof(c->path), "%s/cap%u-%s.pcap", dir,
+	    c->id, iface[0] != '\0' ? iface : "all");
+	/* room for the rotation suffix ".100" */
+	if (len < 0 || (size_t)len + 5 >= sizeof(c->path)) {
+		snprintf(err, errlen, "capture path too long");
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	/* Rotated files left by an earlier run would look like ours. */
+	capture_unlink_rotated(c->path, 1);
+	if (capture_open(c) == -1) {
+		snprintf(err, errlen, "cannot create %s: %s", c->path,
+		    pcap_geterr(c->dead));
+		errno = EIO;
+		goto fail;
+	}
+
+	router_walltime(r, &c->started);
+	c->running = true;
+	r->next_capture_id = c->id + 1;
+	r->ncaptures_running++;
+	TAILQ_INSERT_TAIL(&r->captures, c, entry);
+	log_info("%s: capture %u on %s (%s%s%s) to %s", __func__, c->id,
+	    iface[0] != '\0' ? iface : "all interfaces",
+	    direction == CAP_BOTH ? "rx+tx" : direction == CAP_RX ? "rx" : "tx",
+	    c->has_filter ? ", filter " : "", c->filter, c->path);
+	return c;
+
+ fail:
+	saved_errno = errno;
+	capture_release(c);
+	free(c);
+	errno = saved_errno;
+	return NULL;
+}
+
+/* Flush and close the file; the capture and its files stay. */
+void
+capture_stop(struct router *r, struct capture *c)
+{
+	if (!c->running)
+		return;
+	if (pcap_dump_flush(c->dumper) == -1)
+		log_warnx("%s: capture %u: error writing %s", __func__, c->id,
+		    c->path);
+	pcap_dump_close(c->dumper);
+	c->dumper = NULL;
+	c->running = false;
+	r->ncaptures_running--;
+	router_walltime(r, &c->stopped);
+	capture_release(c);
+	log_info("%s: capture %u stopped: %llu packets, %llu bytes", __func__,
+	    c->id, (unsigned long long)c->packets,
+	    (unsigned long long)c->bytes);
+}
+
+void
+capture_delete(struct router *r, struct capture *c)
+{
+	capture_stop(r, c);
+	if (unlink(c->path) == -1 && errno != ENOENT)
+		log_warn("%s: unlink %s", __func__, c->path);
+	capture_unlink_rotated(c->path, 1);
+	TAILQ_REMOVE(&r->captures, c, entry);
+	log_info("%s: capture %u deleted", __func__, c->id);
+	free(c);
+}
+
+/* The capture with this id, or NULL; owned by the router. */
+struct capture *
+capture_find(struct router *r, unsigned int id)
+{
+	struct capture	*c;
+
+	TAILQ_FOREACH(c, &r->captures, entry)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+void
+capture_frame(struct router *r, struct iface *ifp, int dir,
+    const uint8_t *buf, size_t len)
+{
+	struct capture		*c;
+	struct pcap_pkthdr	 hdr;
+	bool			 have_ts = false;
+
+	hdr.len = len > UINT32_MAX ? UINT32_MAX : (bpf_u_int32)len;
+	TAILQ_FOREACH(c, &r->captures, entry) {
+		if (!c->running || (c->direction & dir) == 0)
+			continue;
+		if (c->iface[0] != '\0' && strcmp(c->iface, ifp->name) != 0)
+			continue;
+		hdr.caplen = len > CAPTURE_SNAPLEN ? CAPTURE_SNAPLEN :
+		    (bpf_u_int32)len;
+		if (c->has_filter &&
+		    pcap_offline_filter(c->bpf, &hdr, buf) == 0)
+			continue;
+		if (c->max_bytes != 0 &&
+		    c->file_bytes + PCAP_REC_HDR + hdr.caplen > c->max_bytes) {
+			if (c->file_bytes > PCAP_FILE_HDR) {
+				capture_rotate(r, c);
+				if (!c->running)
+					continue;
+			}
+			/* A frame larger than a whole file is cut to fit. */
+			if (c->file_bytes + PCAP_REC_HDR + hdr.caplen >
+			    c->max_bytes)
+				hdr.caplen = (bpf_u_int32)(c->max_bytes -
+				    c->file_bytes - PCAP_REC_HDR);
+		}
+		if (!have_ts) {
+			router_walltime(r, &hdr.ts);
+			have_ts = true;
+		}
+		pcap_dump((u_char *)c->dumper, &hdr, buf);
+		c->file_bytes += PCAP_REC_HDR + hdr.caplen;
+		c->packets++;
+		c->bytes += len;
+	}
+}
+
+/* Stop and free every capture; the files stay on disk. */
+void
+capture_shutdown(struct router *r)
+{
+	struct capture	*c;
+
+	while ((c = TAILQ_FIRST(&r->captures)) != NULL) {
+		capture_stop(r, c);
+		TAILQ_REMOVE(&r->captures, c, entry);
+		free(c);
+	}
+}
+
+/* mkdir -p with mode 0755. */
+static int
+capture_mkdirs(const char *dir, char *err, size_t errlen)
+{
+	char		 path[PATH_MAX];
+	char		*p;
+	struct stat	 st;
+
+	if (strlen(dir) >= sizeof(path)) {
+		snprintf(err, errlen, "capture directory name too long");
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, dir, strlen(dir) + 1);
+	for (p = path + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			char	 saved = *p;
+
+			*p = '\0';
+			if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+				snprintf(err, errlen, "cannot create %s: %s",
+				    path, strerror(errno));
+				return -1;
+			}
+			*p = saved;
+		}
+		if (*p == '\0')
+			break;
+	}
+	if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a directory", path);
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+capture_open(struct capture *c)
+{
+	if ((c->dumper = pcap_dump_open(c->dead, c->path)) == NULL)
+		return -1;
+	c->file_bytes = PCAP_FILE_HDR;
+	return 0;
+}
+
+/*
+ * Close the current file, shift the older ones up by one and start a
+ * new file.  The new file is a new inode, so a download in progress
+ * keeps reading what it started with.  If the new file cannot be
+ * created the capture stops.
+ */
+static void
+capture_rotate(struct router *r, struct capture *c)
+{
+	char		 from[PATH_MAX], to[PATH_MAX];
+	uint32_t	 k;
+
+	if (pcap_dump_flush(c->dumper) == -1)
+		log_warnx("%s: capture %u: error writing %s", __func__, c->id,
+		    c->path);
+	pcap_dump_close(c->dumper);
+	c->dumper = NULL;
+
+	for (k = c->rotate; k > 1; k--) {
+		capture_rotated_name(from, sizeof(from), c->path, k - 1);
+		capture_rotated_name(to, sizeof(to), c->path, k);
+		if (rename(from, to) == -1 && errno != ENOENT)
+			log_warn("%s: rename %s", __func__, from);
+	}
+	if (c->rotate > 0) {
+		capture_rotated_name(to, sizeof(to), c->path, 1);
+		if (rename(c->path, to) == -1)
+			log_warn("%s: rename %s", __func__, c->path);
+	} else if (unlink(c->path) == -1)
+		log_warn("%s: unlink %s", __func__, c->path);
+	c->files++;
+
+	if (capture_open(c) == -1) {
+		log_warnx("%s: capture %u stopped: cannot create %s: %s",
+		    __func__, c->id, c->path, pcap_geterr(c->dead));
+		c->running = false;
+		r->ncaptures_running--;
+		router_walltime(r, &c->stopped);
+		capture_release(c);
+	}
+}
+
+static void
+capture_rotated_name(char *buf, size_t len, const char *path, uint32_t k)
+{
+	/* capture_start() left room for the suffix. */
+	if (snprintf(buf, len, "%s.%u", path, k) >= (int)len)
+		fatalx("%s: name too long", __func__);
+}
+
+/* Remove path.<from>, path.<from+1>, ... up to the first missing one. */
+static void
+capture_unlink_rotated(const char *path, uint32_t from)
+{
+	char		 name[PATH_MAX];
+	uint32_t	 k;
+
+	for (k = from; k <= CAPTURE_MAX_ROTATE; k++) {
+		capture_rotated_name(name, sizeof(name), path, k);
+		if (unlink(name) == -1) {
+			if (errno != ENOENT)
+				log_warn("%s: unlink %s", __func__, name);
+			break;
+		}
+	}
+}
+
+/* Free what only a running capture needs. */
+static void
+capture_release(struct capture *c)
+{
+	if (c->bpf != NULL) {
+		pcap_freecode(c->bpf);
+		free(c->bpf);
+		c->bpf = NULL;
+	}
+	if (c->dumper != NULL) {
+		pcap_dump_close(c->dumper);
+		c->dumper = NULL;
+	}
+	if (c->dead != NULL) {
+		pcap_close(c->dead);
+		c->dead = NULL;
+	}
+}
