@@ -2,8 +2,9 @@
  * The JSON configuration: defaults, then parsing and validation of the
  * whole document before any of it is used.  Every problem is an error
  * naming the key path, e.g. "interfaces[1].addresses[0]: bad prefix ...";
- * unknown keys are errors everywhere.  Interfaces are in config_iface.c;
- * docs/config.md describes the format.
+ * unknown keys are errors everywhere.  Interfaces are in config_iface.c,
+ * anycast groups and the flow table in config_group.c; docs/config.md
+ * describes the format.
  */
 #include <sys/stat.h>
 
@@ -32,6 +33,7 @@
 #define MAX_PBUFS		65536
 
 static void	 config_defaults(struct config *);
+static const char *syntax_text(json_error_t *);
 static int	 parse_root(struct cfgp *, json_t *);
 static int	 parse_api(struct cfgp *, json_t *);
 static int	 parse_limits(struct cfgp *, json_t *);
@@ -304,9 +306,11 @@ static void
 config_defaults(struct config *c)
 {
 	struct cfg_route	*routes = c->routes;
+	struct cfg_group	*groups = c->groups;
 
 	memset(c, 0, sizeof(*c));
 	c->routes = routes;
+	c->groups = groups;
 	c->api_enabled = true;
 	snprintf(c->api_listen, sizeof(c->api_listen), "%s",
 	    DEFAULT_API_LISTEN);
@@ -319,6 +323,7 @@ config_defaults(struct config *c)
 	c->icmp_rate = DEFAULT_ICMP_RATE;
 	c->icmp_burst = DEFAULT_ICMP_BURST;
 	c->pbufs = DEFAULT_PBUFS;
+	cfg_flows_defaults(&c->flows);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -328,7 +333,8 @@ static int
 parse_root(struct cfgp *p, json_t *root)
 {
 	static const char *const keys[] = { "api", "capture_dir",
-	    "log_level", "limits", "interfaces", "routes", NULL };
+	    "log_level", "limits", "interfaces", "routes", "groups", "flows",
+	    NULL };
 	static const char *const levels[] = {
 		[LOG_LVL_WARN] = "warn", [LOG_LVL_INFO] = "info",
 		[LOG_LVL_DEBUG] = "debug",
@@ -387,6 +393,18 @@ parse_root(struct cfgp *p, json_t *root)
 	if ((v = cfg_member(p, root, "", "routes", JSON_ARRAY, false,
 	    &rc)) != NULL)
 		rc = parse_routes(p, v);
+	if (rc == -1)
+		return -1;
+
+	if ((v = cfg_member(p, root, "", "groups", JSON_ARRAY, false,
+	    &rc)) != NULL)
+		rc = cfg_parse_groups(p, v);
+	if (rc == -1)
+		return -1;
+
+	if ((v = cfg_member(p, root, "", "flows", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = cfg_parse_flows(p, v);
 	return rc;
 }
 
@@ -577,6 +595,7 @@ config_new(void)
 
 	c = xcalloc(1, sizeof(*c));
 	c->routes = xcalloc(CFG_MAX_ROUTES, sizeof(*c->routes));
+	c->groups = xcalloc(CFG_MAX_GROUPS, sizeof(*c->groups));
 	config_defaults(c);
 	return c;
 }
@@ -587,7 +606,29 @@ config_free(struct config *c)
 	if (c == NULL)
 		return;
 	free(c->routes);
+	/* membership keys and the API token do not outlive the config */
+	if (c->groups != NULL)
+		explicit_bzero(c->groups, CFG_MAX_GROUPS * sizeof(*c->groups));
+	free(c->groups);
+	explicit_bzero(c, sizeof(*c));
 	free(c);
+}
+
+/*
+ * jansson quotes the token it stopped at.  A string there may be a secret
+ * (the API token, a group key, half read), so only the line and column
+ * point at it; a duplicate key keeps its quoted name.
+ */
+static const char *
+syntax_text(json_error_t *jerr)
+{
+	char	*near;
+
+	if ((near = strstr(jerr->text, " near '\"")) != NULL &&
+	    strncmp(jerr->text, "duplicate object key",
+	    strlen("duplicate object key")) != 0)
+		*near = '\0';
+	return jerr->text;
 }
 
 /*
@@ -600,6 +641,7 @@ config_parse(const char *json, size_t len, struct config *conf, char *err,
 {
 	struct cfgp		 p = { .err = err, .errlen = errlen };
 	struct cfg_route	*routes;
+	struct cfg_group	*groups;
 	json_error_t		 jerr;
 	json_t			*root;
 	int			 rc;
@@ -607,10 +649,11 @@ config_parse(const char *json, size_t len, struct config *conf, char *err,
 	if ((root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL)
 		return cfg_err(&p, "line %d column %d: %s", jerr.line,
-		    jerr.column, jerr.text);
+		    jerr.column, syntax_text(&jerr));
 	p.conf = config_new();
 	if ((rc = parse_root(&p, root)) == 0) {
 		routes = conf->routes;
+		groups = conf->groups;
 		*conf = *p.conf;
 		if (routes != NULL) {
 			memcpy(routes, p.conf->routes,
@@ -618,6 +661,16 @@ config_parse(const char *json, size_t len, struct config *conf, char *err,
 			conf->routes = routes;
 		} else
 			p.conf->routes = NULL;
+		if (groups != NULL) {
+			memcpy(groups, p.conf->groups,
+			    (size_t)conf->ngroups * sizeof(*groups));
+			/* no keys of the old groups linger past ngroups */
+			explicit_bzero(groups + conf->ngroups,
+			    (size_t)(CFG_MAX_GROUPS - conf->ngroups) *
+			    sizeof(*groups));
+			conf->groups = groups;
+		} else
+			p.conf->groups = NULL;
 	}
 	config_free(p.conf);
 	json_decref(root);

@@ -1,7 +1,8 @@
 /*
- * Private to config.c and config_iface.c: the parsing state and typed
- * access to JSON members, each failing with a message that names the key
- * path ("interfaces[0].mtu: must be an integer between 1280 and 65521").
+ * Private to config.c, config_iface.c and config_group.c: the parsing
+ * state and typed access to JSON members, each failing with a message
+ * that names the key path ("interfaces[0].mtu: must be an integer
+ * between 1280 and 65521").
  * Every function returning int returns 0, or -1 with the message set.
  */
 #ifndef VROUTER_CONFIG_JSON_H
@@ -72,5 +73,10 @@ const char *cfg_unicast_problem(const struct in6_addr *);
 
 /* config_iface.c */
 int	 cfg_parse_ifaces(struct cfgp *, json_t *);
+
+/* config_group.c: after the interfaces, which groups refer to */
+int	 cfg_parse_groups(struct cfgp *, json_t *);
+void	 cfg_flows_defaults(struct cfg_flows *);
+int	 cfg_parse_flows(struct cfgp *, json_t *);
 
 #endif /* VROUTER_CONFIG_JSON_H */

@@ -773,3 +773,675 @@ Test(config, fixtures_invalid)
 {
 	run_fixtures("invalid", false);
 }
+
+/* ---------------------------------------------------------------------- */
+/* anycast groups and the flow table */
+
+#define G_IFACES "'interfaces':[{'name':'c1','addresses':['2001:db8:1::1/64']},"\
+	"{'name':'s1','addresses':['2001:db8:11::1/64']}]"
+#define GROUPS(x)	"{" G_IFACES ",'groups':[" x "]}"
+#define G1(x)		GROUPS("{'address':'2001:db8:ac::1'," x "}")
+#define FLOWS(x)	"{" G_IFACES ",'flows':{" x "}}"
+#define KEY_HEX	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+/*
+ * Distinctive enough that any 8 characters of it in a message are a
+ * leak.  jansson quotes the token it stopped at when that is at most 20
+ * characters long, so a problem early in a string is the case to watch.
+ */
+#define SECRET_A	"5ec2e75ec2e7a11c"
+#define SECRET_B	"e0ddba11c0ffee0ddfacade5ec2e75ec2e7a11ce0ddba11c"
+#define SECRET		SECRET_A SECRET_B
+
+/* The anycast example of docs/config.md. */
+#define GROUP_EXAMPLE \
+"{\n" \
+"  'interfaces': [\n" \
+"    { 'name': 'c1', 'addresses': ['2001:db8:1::1/64'] },\n" \
+"    { 'name': 's1', 'addresses': ['2001:db8:11::1/64'] }\n" \
+"  ],\n" \
+"  'groups': [\n" \
+"    { 'address': '2001:db8:ac::1',\n" \
+"      'name': 'www.example.edu',\n" \
+"      'policy': 'least-sessions',\n" \
+"      'rh_mode': 'exp',\n" \
+"      'score': { 'hop': 30, 'load': 60, 'bandwidth': 10 },\n" \
+"      'probe': { 'fresh_ms': 0, 'timeout_ms': 500, 'interval_ms': 1000,\n" \
+"                 'rise': 2, 'fall': 2, 'retest_ms': 1000,\n" \
+"                 'retest_max_ms': 30000, 'pending_max': 64 },\n" \
+"      'keys': [ { 'id': 1, 'key': '" KEY_HEX "' } ],\n" \
+"      'max_members': 64, 'report_ms': 1000, 'misses': 3,\n" \
+"      'grace_ms': 10000, 'join_rate': 20,\n" \
+"      'members': [ { 'address': '2001:db8:11::10', 'interface': 's1',\n" \
+"                     'weight': 100, 'hops': 2, 'bandwidth': 100,\n" \
+"                     'capacity': 0 },\n" \
+"                   { 'address': '2001:db8:11::11', 'hops': 3,\n" \
+"                     'bandwidth': 40 } ] }\n" \
+"  ],\n" \
+"  'flows': { 'max': 65536, 'syn_ms': 10000, 'established_ms': 300000,\n" \
+"             'fin_ms': 10000, 'udp_ms': 30000, 'other_ms': 30000 }\n" \
+"}\n"
+
+static void
+expect_default_probe(const struct cfg_probe *pr)
+{
+	cr_assert_eq(pr->fresh_ms, 0);
+	cr_assert_eq(pr->timeout_ms, 500);
+	cr_assert_eq(pr->interval_ms, 1000);
+	cr_assert_eq(pr->rise, 2);
+	cr_assert_eq(pr->fall, 2);
+	cr_assert_eq(pr->retest_ms, 1000);
+	cr_assert_eq(pr->retest_max_ms, 30000);
+	cr_assert_eq(pr->pending_max, 64);
+}
+
+static void
+expect_default_flows(const struct cfg_flows *f)
+{
+	cr_assert_eq(f->max, 65536);
+	cr_assert_eq(f->syn_ms, 10000);
+	cr_assert_eq(f->established_ms, 300000);
+	cr_assert_eq(f->fin_ms, 10000);
+	cr_assert_eq(f->udp_ms, 30000);
+	cr_assert_eq(f->other_ms, 30000);
+}
+
+/* No 8 consecutive characters of the secret appear in the message. */
+static void
+expect_no_leak(const char *err, const char *secret)
+{
+	char	 win[9];
+	size_t	 i, n = strlen(secret);
+
+	for (i = 0; i + 8 <= n; i++) {
+		memcpy(win, secret + i, 8);
+		win[8] = '\0';
+		cr_assert(strstr(err, win) == NULL, "secret echoed: %s", err);
+	}
+}
+
+TestSuite(config_group);
+
+Test(config_group, example)
+{
+	struct config		*c = parse_ok(GROUP_EXAMPLE);
+	struct cfg_group	*g = &c->groups[0];
+	uint8_t			 key[CFG_KEY_LEN];
+
+	for (int i = 0; i < CFG_KEY_LEN; i++)
+		key[i] = (uint8_t)i;
+	cr_assert_eq(c->ngroups, 1);
+	expect_addr(&g->addr, "2001:db8:ac::1");
+	cr_assert_str_eq(g->name, "www.example.edu");
+	cr_assert_eq(g->policy, POLICY_LEAST_SESSIONS);
+	cr_assert_eq(g->rh_mode, RH_MODE_EXP);
+	cr_assert_eq(g->ratios.hop, 30);
+	cr_assert_eq(g->ratios.load, 60);
+	cr_assert_eq(g->ratios.bw, 10);
+	expect_default_probe(&g->probe);
+	cr_assert_eq(g->nkeys, 1);
+	cr_assert_eq(g->keys[0].id, 1);
+	cr_assert(memcmp(g->keys[0].key, key, CFG_KEY_LEN) == 0);
+	cr_assert_eq(g->max_members, 64);
+	cr_assert_eq(g->report_ms, 1000);
+	cr_assert_eq(g->misses, 3);
+	cr_assert_eq(g->grace_ms, 10000);
+	cr_assert_eq(g->join_rate, 20);
+	cr_assert_eq(g->nmembers, 2);
+	expect_addr(&g->members[0].addr, "2001:db8:11::10");
+	cr_assert_str_eq(g->members[0].iface, "s1");
+	cr_assert_eq(g->members[0].weight, 100);
+	cr_assert_eq(g->members[0].hops, 2);
+	cr_assert_eq(g->members[0].bandwidth, 100);
+	cr_assert_eq(g->members[0].capacity, 0);
+	expect_addr(&g->members[1].addr, "2001:db8:11::11");
+	cr_assert_str_eq(g->members[1].iface, "");
+	cr_assert_eq(g->members[1].hops, 3);
+	cr_assert_eq(g->members[1].bandwidth, 40);
+	expect_default_flows(&c->flows);
+	config_free(c);
+}
+
+Test(config_group, defaults)
+{
+	struct config		*c = parse_ok(G1("'members':[{'address':"
+				    "'2001:db8:11::10'}]"));
+	struct config		*m = parse_ok(MINIMAL);
+	struct cfg_group	*g = &c->groups[0];
+
+	cr_assert_eq(c->ngroups, 1);
+	cr_assert_str_eq(g->name, "");
+	cr_assert_eq(g->policy, POLICY_LEAST_SESSIONS);
+	cr_assert_eq(g->rh_mode, RH_MODE_EXP);
+	cr_assert_eq(g->ratios.hop, 30);
+	cr_assert_eq(g->ratios.load, 60);
+	cr_assert_eq(g->ratios.bw, 10);
+	expect_default_probe(&g->probe);
+	cr_assert_eq(g->nkeys, 0);
+	cr_assert_eq(g->max_members, 64);
+	cr_assert_eq(g->report_ms, 1000);
+	cr_assert_eq(g->misses, 3);
+	cr_assert_eq(g->grace_ms, 10000);
+	cr_assert_eq(g->join_rate, 20);
+	cr_assert_eq(g->nmembers, 1);
+	cr_assert_str_eq(g->members[0].iface, "");
+	cr_assert_eq(g->members[0].weight, 100);
+	cr_assert_eq(g->members[0].hops, 1);
+	cr_assert_eq(g->members[0].bandwidth, 100);
+	cr_assert_eq(g->members[0].capacity, 0);
+	expect_default_flows(&c->flows);
+
+	/* no "groups" and no "flows" */
+	cr_assert_eq(m->ngroups, 0);
+	cr_assert_not_null(m->groups);
+	expect_default_flows(&m->flows);
+	config_free(c);
+	config_free(m);
+
+	/* and a fresh config holds the same before any parse */
+	c = config_new();
+	cr_assert_eq(c->ngroups, 0);
+	expect_default_flows(&c->flows);
+	config_free(c);
+}
+
+/* Every value away from its default, to see each one parsed. */
+Test(config_group, values)
+{
+	struct config		*c = parse_ok("{" G_IFACES ",'groups':["
+	    "{'address':'2001:db8:ac::1','name':'Dns-1.example',"
+	    "'policy':'score','rh_mode':'srh',"
+	    "'score':{'hop':0,'load':100,'bandwidth':0},"
+	    "'probe':{'fresh_ms':3600000,'timeout_ms':10,'interval_ms':0,"
+	    "'rise':1,'fall':100,'retest_ms':100,'retest_max_ms':86400000,"
+	    "'pending_max':4096},"
+	    "'keys':[{'id':65535,'key':'" KEY_HEX "'},{'id':1,'key':"
+	    "'FFEEDDCCBBAA99887766554433221100ffeeddccbbaa99887766554433221100'"
+	    "}],'max_members':2,'report_ms':60000,'misses':100,'grace_ms':0,"
+	    "'join_rate':10000,'members':[{'address':'2001:db8:11::10',"
+	    "'interface':'c1','weight':65535,'hops':0,'bandwidth':100000,"
+	    "'capacity':10000000},{'address':'fd00::10','weight':1,'hops':255,"
+	    "'bandwidth':0}]},"
+	    "{'address':'fd00:ac::2','policy':'maglev','rh_mode':'none',"
+	    "'probe':{'retest_ms':60000},'max_members':1,'report_ms':100,"
+	    "'misses':1,'grace_ms':3600000,'join_rate':1,"
+	    "'members':[{'address':'2001:db8:11::10'}]}"
+	    "],'flows':{'max':16,'syn_ms':100,'established_ms':86400000,"
+	    "'fin_ms':101,'udp_ms':102,'other_ms':103}}");
+	struct cfg_group	*g = &c->groups[0], *h = &c->groups[1];
+
+	cr_assert_eq(c->ngroups, 2);
+	cr_assert_str_eq(g->name, "Dns-1.example");
+	cr_assert_eq(g->policy, POLICY_SCORE);
+	cr_assert_eq(g->rh_mode, RH_MODE_SRH);
+	cr_assert_eq(g->ratios.hop, 0);
+	cr_assert_eq(g->ratios.load, 100);
+	cr_assert_eq(g->ratios.bw, 0);
+	cr_assert_eq(g->probe.fresh_ms, 3600000);
+	cr_assert_eq(g->probe.timeout_ms, 10);
+	cr_assert_eq(g->probe.interval_ms, 0);
+	cr_assert_eq(g->probe.rise, 1);
+	cr_assert_eq(g->probe.fall, 100);
+	cr_assert_eq(g->probe.retest_ms, 100);
+	cr_assert_eq(g->probe.retest_max_ms, 86400000);
+	cr_assert_eq(g->probe.pending_max, 4096);
+	cr_assert_eq(g->nkeys, 2);
+	cr_assert_eq(g->keys[0].id, 65535);
+	cr_assert_eq(g->keys[1].id, 1);
+	cr_assert_eq(g->keys[1].key[0], 0xff);
+	cr_assert_eq(g->keys[1].key[1], 0xee);
+	cr_assert_eq(g->keys[1].key[31], 0x00);
+	cr_assert_eq(g->max_members, 2);
+	cr_assert_eq(g->report_ms, 60000);
+	cr_assert_eq(g->misses, 100);
+	cr_assert_eq(g->grace_ms, 0);
+	cr_assert_eq(g->join_rate, 10000);
+	cr_assert_eq(g->nmembers, 2);
+	cr_assert_str_eq(g->members[0].iface, "c1");
+	cr_assert_eq(g->members[0].weight, 65535);
+	cr_assert_eq(g->members[0].hops, 0);
+	cr_assert_eq(g->members[0].bandwidth, 100000);
+	cr_assert_eq(g->members[0].capacity, 10000000);
+	expect_addr(&g->members[1].addr, "fd00::10");
+	cr_assert_eq(g->members[1].weight, 1);
+	cr_assert_eq(g->members[1].hops, 255);
+	cr_assert_eq(g->members[1].bandwidth, 0);
+
+	expect_addr(&h->addr, "fd00:ac::2");
+	cr_assert_eq(h->policy, POLICY_MAGLEV);
+	cr_assert_eq(h->rh_mode, RH_MODE_NONE);
+	/* the backoff cap follows a first retest set above its default */
+	cr_assert_eq(h->probe.retest_ms, 60000);
+	cr_assert_eq(h->probe.retest_max_ms, 60000);
+	cr_assert_eq(h->max_members, 1);
+	/* one server may serve several groups */
+	expect_addr(&h->members[0].addr, "2001:db8:11::10");
+
+	cr_assert_eq(c->flows.max, 16);
+	cr_assert_eq(c->flows.syn_ms, 100);
+	cr_assert_eq(c->flows.established_ms, 86400000);
+	cr_assert_eq(c->flows.fin_ms, 101);
+	cr_assert_eq(c->flows.udp_ms, 102);
+	cr_assert_eq(c->flows.other_ms, 103);
+	config_free(c);
+}
+
+Test(config_group, policies_and_modes)
+{
+	char		 sq[512];
+	struct config	*c;
+	enum rh_mode	 mode;
+	int		 i;
+
+	for (i = 0; i < POLICY_MAX; i++) {
+		snprintf(sq, sizeof(sq), G1("'policy':'%s'"),
+		    policy_name((enum policy_kind)i));
+		c = parse_ok(sq);
+		cr_assert_eq(c->groups[0].policy, (enum policy_kind)i);
+		config_free(c);
+	}
+	for (i = 0; i < RH_MODE_MAX; i++) {
+		cr_assert_eq(rh_mode_from_name(rh_mode_name((enum rh_mode)i),
+		    &mode), 0);
+		cr_assert_eq(mode, (enum rh_mode)i);
+		snprintf(sq, sizeof(sq), G1("'rh_mode':'%s'"),
+		    rh_mode_name((enum rh_mode)i));
+		c = parse_ok(sq);
+		cr_assert_eq(c->groups[0].rh_mode, (enum rh_mode)i);
+		config_free(c);
+	}
+	cr_assert_str_eq(rh_mode_name(RH_MODE_EXP), "exp");
+	cr_assert_str_eq(rh_mode_name(RH_MODE_RH0), "rh0");
+	cr_assert_str_eq(rh_mode_name(RH_MODE_SRH), "srh");
+	cr_assert_str_eq(rh_mode_name(RH_MODE_NONE), "none");
+	cr_assert_str_eq(rh_mode_name(RH_MODE_MAX), "unknown");
+	mode = RH_MODE_SRH;
+	cr_assert_eq(rh_mode_from_name("EXP", &mode), -1);
+	cr_assert_eq(rh_mode_from_name("", &mode), -1);
+	cr_assert_eq(rh_mode_from_name(NULL, &mode), -1);
+	cr_assert_eq(mode, RH_MODE_SRH, "left alone on failure");
+}
+
+Test(config_group, names)
+{
+	char		 label[64], name[CFG_NAME_LEN], sq[1024];
+	struct config	*c;
+
+	/* a 63-character label, and a 127-character name */
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	snprintf(sq, sizeof(sq), G1("'name':'%s.edu'"), label);
+	c = parse_ok(sq);
+	cr_assert_eq(strlen(c->groups[0].name), 67);
+	config_free(c);
+	snprintf(name, sizeof(name), "%s.%s", label, label);
+	name[CFG_NAME_LEN - 1] = '\0';
+	cr_assert_eq(strlen(name), 127);
+	snprintf(sq, sizeof(sq), G1("'name':'%s'"), name);
+	c = parse_ok(sq);
+	cr_assert_str_eq(c->groups[0].name, name);
+	config_free(c);
+	/* one more is too long */
+	snprintf(sq, sizeof(sq), G1("'name':'%sb'"), name);
+	parse_err(sq, "groups[0].name", "at most 127");
+	/* 64 characters in one label */
+	snprintf(sq, sizeof(sq), G1("'name':'%sa.edu'"), label);
+	parse_err(sq, "groups[0].name", "longer than 63");
+
+	/* single labels, digits, inner hyphens, "any" as a label */
+	c = parse_ok(GROUPS("{'address':'2001:db8:ac::1','name':'localhost'},"
+	    "{'address':'2001:db8:ac::2','name':'9.x-y.any.edu'},"
+	    "{'address':'2001:db8:ac::3','name':'any'},"
+	    "{'address':'2001:db8:ac::4','name':''},"
+	    "{'address':'2001:db8:ac::5','name':''}"));
+	cr_assert_eq(c->ngroups, 5);
+	cr_assert_str_eq(c->groups[1].name, "9.x-y.any.edu");
+	cr_assert_str_eq(c->groups[4].name, "");
+	config_free(c);
+}
+
+Test(config_group, limits)
+{
+	size_t		 size = 256 + CFG_MAX_GROUPS * 64;
+	char		*sq = malloc(size);
+	struct config	*c;
+	size_t		 o;
+	int		 n;
+
+	cr_assert_not_null(sq);
+	o = (size_t)snprintf(sq, size, "{" G_IFACES ",'groups':[");
+	for (n = 0; n < CFG_MAX_GROUPS; n++)
+		o += (size_t)snprintf(sq + o, size - o,
+		    "%s{'address':'2001:db8:ac::%x'}", n ? "," : "", n + 1);
+	snprintf(sq + o, size - o, "]}");
+	c = parse_ok(sq);
+	cr_assert_eq(c->ngroups, CFG_MAX_GROUPS);
+	expect_addr(&c->groups[CFG_MAX_GROUPS - 1].addr, "2001:db8:ac::40");
+	config_free(c);
+	snprintf(sq + o, size - o, ",{'address':'2001:db8:ad::1'}]}");
+	parse_err(sq, "groups: at most 64 groups", NULL);
+	free(sq);
+
+	/* CFG_MAX_MEMBERS members, and keys up to CFG_MAX_KEYS */
+	size = 512 + CFG_MAX_MEMBERS * 48 + CFG_MAX_KEYS * 96;
+	sq = malloc(size);
+	cr_assert_not_null(sq);
+	o = (size_t)snprintf(sq, size, "{" G_IFACES ",'groups':[{'address':"
+	    "'2001:db8:ac::1','keys':[");
+	for (n = 0; n < CFG_MAX_KEYS; n++)
+		o += (size_t)snprintf(sq + o, size - o, "%s{'id':%d,'key':'%s'}",
+		    n ? "," : "", n + 1, KEY_HEX);
+	o += (size_t)snprintf(sq + o, size - o, "],'members':[");
+	for (n = 0; n < CFG_MAX_MEMBERS; n++)
+		o += (size_t)snprintf(sq + o, size - o,
+		    "%s{'address':'2001:db8:11::%x'}", n ? "," : "", n + 0x100);
+	snprintf(sq + o, size - o, "]}]}");
+	c = parse_ok(sq);
+	cr_assert_eq(c->groups[0].nkeys, CFG_MAX_KEYS);
+	cr_assert_eq(c->groups[0].keys[CFG_MAX_KEYS - 1].id, CFG_MAX_KEYS);
+	cr_assert_eq(c->groups[0].nmembers, CFG_MAX_MEMBERS);
+	config_free(c);
+	snprintf(sq + o, size - o, ",{'address':'2001:db8:11::1ff'}]}]}");
+	parse_err(sq, "groups[0].members: 65 members, more than max_members "
+	    "(64)", NULL);
+	free(sq);
+}
+
+/* Groups follow the same all-or-nothing rule as the rest. */
+Test(config_group, atomic_and_reusable)
+{
+	struct config		*c = parse_ok(GROUP_EXAMPLE);
+	struct cfg_group	*groups = c->groups;
+	char			 err[512];
+
+	cr_assert_eq(parse(c, G1("'members':[{'address':'2001:db8:11::10'},"
+	    "{'address':'2001:db8:11::10'}]"), err, sizeof(err)), -1);
+	cr_assert_eq(c->ngroups, 1);
+	cr_assert_str_eq(c->groups[0].name, "www.example.edu");
+	cr_assert_eq(c->groups[0].nmembers, 2);
+	cr_assert_eq(c->groups[0].nkeys, 1);
+
+	cr_assert_eq(parse(c, GROUPS("{'address':'2001:db8:ac::7'},"
+	    "{'address':'2001:db8:ac::8','policy':'random'}"), err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c->groups, groups, "the group array stays in place");
+	cr_assert_eq(c->ngroups, 2);
+	expect_addr(&c->groups[0].addr, "2001:db8:ac::7");
+	cr_assert_str_eq(c->groups[0].name, "");
+	cr_assert_eq(c->groups[0].nkeys, 0);
+	cr_assert_eq(c->groups[0].nmembers, 0);
+	cr_assert_eq(c->groups[1].policy, POLICY_RANDOM);
+
+	cr_assert_eq(parse(c, MINIMAL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c->ngroups, 0);
+	config_free(c);
+}
+
+/* Group keys never appear in a message, however the file is wrong. */
+Test(config_group, keys_are_never_echoed)
+{
+	static const char *const docs[] = {
+		/* not hexadecimal, too short, too long */
+		G1("'keys':[{'id':1,'key':'" SECRET "g'}]"),
+		G1("'keys':[{'id':1,'key':'g" SECRET "'}]"),
+		G1("'keys':[{'id':1,'key':'x" SECRET "'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET "0'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET "000000000000'}]"),
+		/* a good key, then a problem next to it */
+		G1("'keys':[{'id':1,'key':'" SECRET "'},{'id':1,'key':'"
+		    SECRET "'}]"),
+		G1("'keys':[{'id':0,'key':'" SECRET "'}]"),
+		G1("'keys':[{'key':'" SECRET "'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET "','k':1}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET "'}],'score':{'hop':1}"),
+		G1("'keys':[{'id':1,'key':['" SECRET "']}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET "'},1,2,3,4]"),
+		/* malformed JSON inside and around the key string */
+		G1("'keys':[{'id':1,'key':'" SECRET "\\q'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET_A "\\q" SECRET_B "'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET_A "\x01" SECRET_B "'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET_A "\xff" SECRET_B "'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET_A "\\u0g" SECRET_B "'}]"),
+		G1("'keys':[{'id':1,'key' '" SECRET_A "'}]"),
+		"{'groups':[{'keys':[{'key':'" SECRET_A,
+		G1("'keys':[{'id':1,'key':'" SECRET "\\u12'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET "\x01'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET "\xff'}]"),
+		G1("'keys':[{'id':1,'key' '" SECRET "'}]"),
+		G1("'keys':[{'id':1,'key':'" SECRET "' 'x'}]"),
+		"{'groups':[{'keys':[{'key':'" SECRET,
+		/* the API token too */
+		"{'api':{'token':'" SECRET "\\q'},'interfaces':[]}",
+		"{'api':{'token' '" SECRET "'},'interfaces':[]}",
+		"{'api':{'token':'" SECRET_A "\\q'},'interfaces':[]}",
+		"{'api':{'token' '" SECRET_A "'},'interfaces':[]}",
+		"{'api':{'token':'" SECRET_A "\x01'},'interfaces':[]}",
+	};
+	struct config	*c = config_new();
+	char		 err[512];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		cr_assert_eq(parse(c, docs[i], err, sizeof(err)), -1,
+		    "accepted: %s", docs[i]);
+		cr_assert(err[0] != '\0');
+		expect_no_leak(err, SECRET);
+	}
+	config_free(c);
+}
+
+/* jansson's "near" survives for tokens that are not strings, and keys. */
+Test(config_group, syntax_messages)
+{
+	struct config	*c = config_new();
+	char		 err[512];
+
+	cr_assert_eq(parse(c, "{'interfaces':[}", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "near '}'") != NULL, "%s", err);
+	cr_assert_eq(parse(c, "{'interfaces':[],'interfaces':[]}", err,
+	    sizeof(err)), -1);
+	cr_assert(strstr(err, "duplicate object key near '\"interfaces\"'") !=
+	    NULL, "%s", err);
+	cr_assert_eq(parse(c, "{'interfaces':[{'name':'a\\q'}]}", err,
+	    sizeof(err)), -1);
+	cr_assert(strstr(err, "line 1 column") && strstr(err, "invalid escape"),
+	    "%s", err);
+	config_free(c);
+}
+
+#define GERR(name, json, n1, n2)					\
+	Test(config_group, err_##name) { parse_err(json, n1, n2); }
+
+#define M1(x)	G1("'members':[{'address':'2001:db8:11::10'," x "}]")
+
+GERR(groups_type, "{" G_IFACES ",'groups':{}}", "groups: must be an array",
+    NULL)
+GERR(group_type, GROUPS("'2001:db8:ac::1'"),
+    "groups[0]: must be an object", NULL)
+GERR(group_unknown_key, G1("'anycast':true"),
+    "unknown key \"anycast\" at groups[0]", NULL)
+GERR(address_missing, GROUPS("{'name':'www'}"),
+    "groups[0]: missing required key \"address\"", NULL)
+GERR(address_type, GROUPS("{'address':1}"),
+    "groups[0].address: must be a string", NULL)
+GERR(address_bad, GROUPS("{'address':'2001:db8:ac::zz'}"),
+    "groups[0].address: \"2001:db8:ac::zz\" is not an IPv6 address", NULL)
+GERR(address_prefix, GROUPS("{'address':'2001:db8:ac::1/64'}"),
+    "groups[0].address", "not an IPv6 address")
+GERR(address_multicast, GROUPS("{'address':'ff0e::1'}"),
+    "groups[0].address", "multicast")
+GERR(address_linklocal, GROUPS("{'address':'fe80::1'}"),
+    "groups[0].address", "link-local")
+GERR(address_loopback, GROUPS("{'address':'::1'}"),
+    "groups[0].address", "loopback")
+GERR(address_unspecified, GROUPS("{'address':'::'}"),
+    "groups[0].address", "unspecified")
+GERR(duplicate_group, GROUPS("{'address':'2001:db8:ac::1'},"
+    "{'address':'2001:db8:ac::2'},{'address':'2001:db8:AC:0::1'}"),
+    "groups[2].address: duplicate group 2001:db8:ac::1 (also groups[0])",
+    NULL)
+GERR(address_is_interface, GROUPS("{'address':'2001:db8:11::1'}"),
+    "groups[0].address: 2001:db8:11::1 is the router's own address on "
+    "interfaces[1]", NULL)
+GERR(address_is_member, GROUPS("{'address':'2001:db8:ac::1','members':"
+    "[{'address':'2001:db8:11::10'}]},{'address':'2001:db8:11::10'}"),
+    "groups[1].address", "groups[0].members[0]")
+GERR(name_type, G1("'name':5"), "groups[0].name: must be a string", NULL)
+GERR(name_any, G1("'name':'www.example.edu.any'"),
+    "groups[0].name: \"www.example.edu.any\" ends in \".any\"",
+    "write \"www.example.edu\"")
+GERR(name_any_upper, G1("'name':'www.example.edu.ANY'"),
+    "groups[0].name", "\".any\"")
+GERR(name_label_hyphen, G1("'name':'www.-example.edu'"),
+    "groups[0].name", "starts or ends with \"-\"")
+GERR(name_label_trailing_hyphen, G1("'name':'www-.example.edu'"),
+    "groups[0].name", "starts or ends with \"-\"")
+GERR(name_characters, G1("'name':'www_1.example.edu'"),
+    "groups[0].name: \"www_1.example.edu\" has characters", NULL)
+GERR(name_space, G1("'name':'www example'"), "groups[0].name", "characters")
+GERR(name_empty_label, G1("'name':'www..edu'"), "groups[0].name",
+    "empty label")
+GERR(name_trailing_dot, G1("'name':'www.example.edu.'"), "groups[0].name",
+    "empty label")
+GERR(name_duplicate, GROUPS("{'address':'2001:db8:ac::1','name':'Www.Ex'},"
+    "{'address':'2001:db8:ac::2','name':'www.ex'}"),
+    "groups[1].name: duplicate name \"www.ex\" (also groups[0])", NULL)
+GERR(policy_unknown, G1("'policy':'fewest'"),
+    "groups[0].policy: must be \"least-sessions\", ", "not \"fewest\"")
+GERR(policy_lists_all, G1("'policy':'fewest'"), "groups[0].policy",
+    " or \"score\"")
+GERR(policy_type, G1("'policy':1"), "groups[0].policy: must be a string",
+    NULL)
+GERR(rh_mode_unknown, G1("'rh_mode':'rh2'"),
+    "groups[0].rh_mode: must be \"exp\", \"rh0\", \"srh\" or \"none\", "
+    "not \"rh2\"", NULL)
+GERR(score_sum, G1("'score':{'hop':30,'load':60,'bandwidth':20}"),
+    "groups[0].score: hop, load and bandwidth must sum to 100, not 110",
+    NULL)
+GERR(score_partial_sum, G1("'score':{'hop':50}"), "groups[0].score",
+    "not 120 (50 + 60 + 10)")
+GERR(score_range, G1("'score':{'hop':101,'load':0,'bandwidth':0}"),
+    "groups[0].score.hop: must be an integer between 0 and 100", NULL)
+GERR(score_negative, G1("'score':{'bandwidth':-10}"),
+    "groups[0].score.bandwidth", NULL)
+GERR(score_unknown_key, G1("'score':{'bw':10}"),
+    "unknown key \"bw\" at groups[0].score", NULL)
+GERR(score_type, G1("'score':[30,60,10]"),
+    "groups[0].score: must be an object", NULL)
+GERR(probe_unknown_key, G1("'probe':{'retries':3}"),
+    "unknown key \"retries\" at groups[0].probe", NULL)
+GERR(probe_retest_max, G1("'probe':{'retest_ms':2000,'retest_max_ms':1000}"),
+    "groups[0].probe.retest_max_ms: 1000 is less than retest_ms (2000)",
+    NULL)
+GERR(probe_retest_max_high, G1("'probe':{'retest_max_ms':86400001}"),
+    "groups[0].probe.retest_max_ms", "86400000")
+GERR(probe_retest, G1("'probe':{'retest_ms':99}"),
+    "groups[0].probe.retest_ms", "100 and 3600000")
+GERR(probe_interval, G1("'probe':{'interval_ms':50}"),
+    "groups[0].probe.interval_ms: must be 0 (no background probes)", NULL)
+GERR(probe_timeout, G1("'probe':{'timeout_ms':9}"),
+    "groups[0].probe.timeout_ms", "10 and 60000")
+GERR(probe_fresh, G1("'probe':{'fresh_ms':3600001}"),
+    "groups[0].probe.fresh_ms", NULL)
+GERR(probe_rise, G1("'probe':{'rise':0}"), "groups[0].probe.rise",
+    "1 and 100")
+GERR(probe_fall, G1("'probe':{'fall':101}"), "groups[0].probe.fall", NULL)
+GERR(probe_pending, G1("'probe':{'pending_max':4097}"),
+    "groups[0].probe.pending_max", "1 and 4096")
+GERR(keys_type, G1("'keys':{}"), "groups[0].keys: must be an array", NULL)
+GERR(key_type, G1("'keys':['" KEY_HEX "']"),
+    "groups[0].keys[0]: must be an object", NULL)
+GERR(key_bad_hex, G1("'keys':[{'id':1,'key':'" SECRET "'},{'id':2,'key':"
+    "'0g0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'}]"),
+    "groups[0].keys[1].key: has characters other than 0-9 a-f A-F", NULL)
+GERR(key_short, G1("'keys':[{'id':1,'key':'0011'}]"),
+    "groups[0].keys[0].key: must be 64 hexadecimal characters (32 bytes), "
+    "not 4", NULL)
+GERR(key_long, G1("'keys':[{'id':1,'key':'" KEY_HEX "00'}]"),
+    "groups[0].keys[0].key", "not 66")
+GERR(key_zero, G1("'keys':[{'id':1,'key':'"
+    "0000000000000000000000000000000000000000000000000000000000000000'}]"),
+    "groups[0].keys[0].key: must not be all zero", NULL)
+GERR(key_missing, G1("'keys':[{'id':1}]"),
+    "groups[0].keys[0]: missing required key \"key\"", NULL)
+GERR(key_id_missing, G1("'keys':[{'key':'" KEY_HEX "'}]"),
+    "groups[0].keys[0]: missing required key \"id\"", NULL)
+GERR(key_id_zero, G1("'keys':[{'id':0,'key':'" KEY_HEX "'}]"),
+    "groups[0].keys[0].id: must be an integer between 1 and 65535", NULL)
+GERR(key_id_high, G1("'keys':[{'id':65536,'key':'" KEY_HEX "'}]"),
+    "groups[0].keys[0].id", NULL)
+GERR(key_id_duplicate, G1("'keys':[{'id':7,'key':'" KEY_HEX "'},{'id':8,"
+    "'key':'" KEY_HEX "'},{'id':7,'key':'" SECRET "'}]"),
+    "groups[0].keys[2].id: duplicate key id 7 (also groups[0].keys[0])",
+    NULL)
+GERR(key_unknown_key, G1("'keys':[{'id':1,'key':'" KEY_HEX "','alg':1}]"),
+    "unknown key \"alg\" at groups[0].keys[0]", NULL)
+GERR(keys_too_many, G1("'keys':[{'id':1,'key':'" KEY_HEX "'},{'id':2,'key':'"
+    KEY_HEX "'},{'id':3,'key':'" KEY_HEX "'},{'id':4,'key':'" KEY_HEX "'},"
+    "{'id':5,'key':'" KEY_HEX "'}]"), "groups[0].keys: at most 4 keys", NULL)
+GERR(max_members_zero, G1("'max_members':0"),
+    "groups[0].max_members: must be an integer between 1 and 64", NULL)
+GERR(max_members_high, G1("'max_members':65"), "groups[0].max_members",
+    NULL)
+GERR(report_ms, G1("'report_ms':99"), "groups[0].report_ms",
+    "100 and 60000")
+GERR(misses, G1("'misses':0"), "groups[0].misses", "1 and 100")
+GERR(grace_ms, G1("'grace_ms':3600001"), "groups[0].grace_ms", NULL)
+GERR(join_rate, G1("'join_rate':0"), "groups[0].join_rate", "1 and 10000")
+GERR(members_type, G1("'members':{}"),
+    "groups[0].members: must be an array", NULL)
+GERR(member_type, G1("'members':['2001:db8:11::10']"),
+    "groups[0].members[0]: must be an object", NULL)
+GERR(member_address_missing, G1("'members':[{'weight':1}]"),
+    "groups[0].members[0]: missing required key \"address\"", NULL)
+GERR(member_address_bad, G1("'members':[{'address':'2001:db8:11::10'},"
+    "{'address':'s1'}]"),
+    "groups[0].members[1].address: \"s1\" is not an IPv6 address", NULL)
+GERR(member_linklocal, G1("'members':[{'address':'fe80::10',"
+    "'interface':'s1'}]"), "groups[0].members[0].address", "link-local")
+GERR(member_multicast, G1("'members':[{'address':'ff02::1'}]"),
+    "groups[0].members[0].address", "multicast")
+GERR(member_duplicate, G1("'members':[{'address':'2001:db8:11::10'},"
+    "{'address':'2001:db8:11::11'},{'address':'2001:db8:11:0::10'}]"),
+    "groups[0].members[2].address: duplicate member 2001:db8:11::10 (also "
+    "groups[0].members[0])", NULL)
+GERR(member_is_group, G1("'members':[{'address':'2001:db8:ac::1'}]"),
+    "groups[0].members[0].address: 2001:db8:ac::1 is the group's own "
+    "address", NULL)
+GERR(member_is_other_group, GROUPS("{'address':'2001:db8:ac::1'},"
+    "{'address':'2001:db8:ac::2','members':[{'address':'2001:db8:ac::1'}]}"),
+    "groups[1].members[0].address", "address of groups[0]")
+GERR(member_is_router, G1("'members':[{'address':'2001:db8:11::1'}]"),
+    "groups[0].members[0].address", "own address on interfaces[1]")
+GERR(member_iface_unknown, M1("'interface':'s9'"),
+    "groups[0].members[0].interface: no interface named \"s9\"", NULL)
+GERR(member_iface_name, M1("'interface':'s/1'"),
+    "groups[0].members[0].interface", "characters")
+GERR(too_many_members, G1("'max_members':2,'members':[{'address':"
+    "'2001:db8:11::10'},{'address':'2001:db8:11::11'},{'address':"
+    "'2001:db8:11::12'}]"),
+    "groups[0].members: 3 members, more than max_members (2)", NULL)
+GERR(member_weight, M1("'weight':0"),
+    "groups[0].members[0].weight: must be an integer between 1 and 65535",
+    NULL)
+GERR(member_hops, M1("'hops':256"), "groups[0].members[0].hops",
+    "0 and 255")
+GERR(member_bandwidth, M1("'bandwidth':100001"),
+    "groups[0].members[0].bandwidth", "0 and 100000")
+GERR(member_capacity, M1("'capacity':10000001"),
+    "groups[0].members[0].capacity", "0 and 10000000")
+GERR(member_unknown_key, M1("'port':80"),
+    "unknown key \"port\" at groups[0].members[0]", NULL)
+GERR(flows_type, "{" G_IFACES ",'flows':[]}", "flows: must be an object",
+    NULL)
+GERR(flows_unknown_key, FLOWS("'tcp_ms':1000"),
+    "unknown key \"tcp_ms\" at flows", NULL)
+GERR(flows_max_low, FLOWS("'max':15"),
+    "flows.max: must be an integer between 16 and 16777216", NULL)
+GERR(flows_max_high, FLOWS("'max':16777217"), "flows.max", NULL)
+GERR(flows_syn, FLOWS("'syn_ms':99"),
+    "flows.syn_ms: must be an integer between 100 and 86400000", NULL)
+GERR(flows_established, FLOWS("'established_ms':86400001"),
+    "flows.established_ms", NULL)
+GERR(flows_fin, FLOWS("'fin_ms':0"), "flows.fin_ms", NULL)
+GERR(flows_udp, FLOWS("'udp_ms':'30s'"), "flows.udp_ms", NULL)
+GERR(flows_other, FLOWS("'other_ms':1.5"), "flows.other_ms", NULL)

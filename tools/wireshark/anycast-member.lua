@@ -1,0 +1,317 @@
+--
+-- Wireshark dissector for the anycast membership protocol
+-- (docs/protocol.md): ICMPv6 type 200, code 0.
+--
+--   wireshark -X lua_script:tools/wireshark/anycast-member.lua -r lab.pcap
+--   tshark -X lua_script:tools/wireshark/anycast-member.lua -r lab.pcap -V
+--
+-- or copy it into the personal Lua plugins folder.  Display filter
+-- field prefix: "anycast_member", e.g. anycast_member.type == 1.
+--
+-- The ICMPv6 dissector offers no table keyed by ICMPv6 type, so this
+-- one takes IPv6 next header 58 over, lets the stock ICMPv6 dissector
+-- do its work (type, code, checksum), and adds the body of type 200.
+--
+-- Tags are checked when keys are set in the protocol preferences
+-- ("keys": a 64-digit hex key for every key id, or "id=hex,id=hex").
+--
+
+local MP_TYPE = 200
+local HDR_LEN = 48
+local TAG_LEN = 32
+local MAX_TLV = 256
+
+local p = Proto("anycast_member", "Anycast Membership Protocol")
+
+local msg_types = {
+	[1] = "JOIN", [2] = "ACCEPT", [3] = "REJECT", [4] = "LEAVE",
+	[5] = "LEAVE_ACK", [6] = "ANNOUNCE", [7] = "SESSION", [8] = "REPORT",
+	[9] = "FLOW_QUERY", [10] = "FLOW_CLAIM",
+}
+local reasons = {
+	[1] = "bad tag", [2] = "unknown key", [3] = "unknown group",
+	[4] = "replay", [5] = "group full", [6] = "not on-link",
+	[7] = "malformed", [8] = "rate limited",
+}
+local session_ops = { [1] = "start", [2] = "end" }
+local health_vals = { [0] = "down", [1] = "up" }
+
+-- TLV type -> name, value length, field name
+local tlv_defs = {
+	[1] = { "REASON", 1 },
+	[2] = { "SESSION_OP", 1 },
+	[3] = { "SESSIONS", 4 },
+	[4] = { "LOAD", 1 },
+	[5] = { "CAPACITY", 4 },
+	[6] = { "HEALTH", 1 },
+	[7] = { "WEIGHT", 2 },
+	[8] = { "HOLD_TIME", 2 },
+	[9] = { "BANDWIDTH", 4 },
+	[10] = { "INTERVAL", 2 },
+}
+local tlv_names = {}
+for t, d in pairs(tlv_defs) do tlv_names[t] = d[1] end
+
+local f = {
+	version = ProtoField.uint8("anycast_member.version", "Version"),
+	type = ProtoField.uint8("anycast_member.type", "Message type",
+	    base.DEC, msg_types),
+	key_id = ProtoField.uint16("anycast_member.key_id", "Key id"),
+	flags = ProtoField.uint16("anycast_member.flags", "Flags", base.HEX),
+	withdraw = ProtoField.bool("anycast_member.flags.withdraw",
+	    "Withdraw", 16, nil, 0x0001),
+	tlv_len = ProtoField.uint16("anycast_member.tlv_len", "TLV length"),
+	group = ProtoField.ipv6("anycast_member.group", "Group"),
+	member = ProtoField.ipv6("anycast_member.member", "Member"),
+	seq = ProtoField.uint64("anycast_member.seq", "Sequence"),
+	tlv = ProtoField.none("anycast_member.tlv", "TLV"),
+	tlv_type = ProtoField.uint8("anycast_member.tlv.type", "Type",
+	    base.DEC, tlv_names),
+	tlv_vlen = ProtoField.uint8("anycast_member.tlv.len", "Length"),
+	tlv_value = ProtoField.bytes("anycast_member.tlv.value", "Value"),
+	reason = ProtoField.uint8("anycast_member.reason", "Reason",
+	    base.DEC, reasons),
+	session_op = ProtoField.uint8("anycast_member.session_op",
+	    "Session operation", base.DEC, session_ops),
+	sessions = ProtoField.uint32("anycast_member.sessions", "Sessions"),
+	load = ProtoField.uint8("anycast_member.load", "Load (%)"),
+	capacity = ProtoField.uint32("anycast_member.capacity", "Capacity"),
+	health = ProtoField.uint8("anycast_member.health", "Health",
+	    base.DEC, health_vals),
+	weight = ProtoField.uint16("anycast_member.weight", "Weight"),
+	hold_time = ProtoField.uint16("anycast_member.hold_time",
+	    "Hold time (s)"),
+	bandwidth = ProtoField.uint32("anycast_member.bandwidth",
+	    "Residual bandwidth (Mbit/s)"),
+	interval = ProtoField.uint16("anycast_member.interval",
+	    "Report interval (ms)"),
+	tag = ProtoField.bytes("anycast_member.tag", "Tag"),
+	tag_ok = ProtoField.bool("anycast_member.tag_ok", "Tag valid"),
+}
+local tlv_field = {
+	[1] = f.reason, [2] = f.session_op, [3] = f.sessions, [4] = f.load,
+	[5] = f.capacity, [6] = f.health, [7] = f.weight, [8] = f.hold_time,
+	[9] = f.bandwidth, [10] = f.interval,
+}
+p.fields = {}
+for _, v in pairs(f) do table.insert(p.fields, v) end
+
+local e_malformed = ProtoExpert.new("anycast_member.malformed",
+    "Malformed message", expert.group.MALFORMED, expert.severity.ERROR)
+local e_hlim = ProtoExpert.new("anycast_member.hop_limit",
+    "Hop limit is not 255: receivers drop this message",
+    expert.group.PROTOCOL, expert.severity.WARN)
+local e_bad_tag = ProtoExpert.new("anycast_member.bad_tag",
+    "Tag does not verify", expert.group.SECURITY, expert.severity.WARN)
+p.experts = { e_malformed, e_hlim, e_bad_tag }
+
+p.prefs.keys = Pref.string("Keys", "",
+    "64 hex digits (every key id), or id=hex pairs separated by commas")
+
+local ipv6_src = Field.new("ipv6.src")
+local ipv6_hlim = Field.new("ipv6.hlim")
+
+-- SHA-256 and HMAC over Lua strings (Lua 5.2, bit32), for tag checks.
+local band, bor, bxor, bnot = bit32.band, bit32.bor, bit32.bxor, bit32.bnot
+local rrot, rsh = bit32.rrotate, bit32.rshift
+local K = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+}
+
+local function be32(n)
+	return string.char(band(rsh(n, 24), 255), band(rsh(n, 16), 255),
+	    band(rsh(n, 8), 255), band(n, 255))
+end
+
+local function sha256(msg)
+	local h = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 }
+	local bits = #msg * 8
+	msg = msg .. "\128" .. string.rep("\0", (55 - #msg) % 64) ..
+	    be32(math.floor(bits / 2^32)) .. be32(bits % 2^32)
+	local w = {}
+	for c = 1, #msg, 64 do
+		for i = 0, 15 do
+			local b1, b2, b3, b4 = msg:byte(c + 4 * i, c + 4 * i + 3)
+			w[i] = ((b1 * 256 + b2) * 256 + b3) * 256 + b4
+		end
+		for i = 16, 63 do
+			local s0 = bxor(rrot(w[i - 15], 7), rrot(w[i - 15], 18),
+			    rsh(w[i - 15], 3))
+			local s1 = bxor(rrot(w[i - 2], 17), rrot(w[i - 2], 19),
+			    rsh(w[i - 2], 10))
+			w[i] = (w[i - 16] + s0 + w[i - 7] + s1) % 2^32
+		end
+		local a, b, c2, d, e, f2, g, hh =
+		    h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]
+		for i = 0, 63 do
+			local S1 = bxor(rrot(e, 6), rrot(e, 11), rrot(e, 25))
+			local ch = bxor(band(e, f2), band(bnot(e), g))
+			local t1 = (hh + S1 + ch + K[i + 1] + w[i]) % 2^32
+			local S0 = bxor(rrot(a, 2), rrot(a, 13), rrot(a, 22))
+			local maj = bxor(band(a, b), band(a, c2), band(b, c2))
+			local t2 = (S0 + maj) % 2^32
+			hh, g, f2, e = g, f2, e, (d + t1) % 2^32
+			d, c2, b, a = c2, b, a, (t1 + t2) % 2^32
+		end
+		h[1] = (h[1] + a) % 2^32; h[2] = (h[2] + b) % 2^32
+		h[3] = (h[3] + c2) % 2^32; h[4] = (h[4] + d) % 2^32
+		h[5] = (h[5] + e) % 2^32; h[6] = (h[6] + f2) % 2^32
+		h[7] = (h[7] + g) % 2^32; h[8] = (h[8] + hh) % 2^32
+	end
+	local out = {}
+	for i = 1, 8 do out[i] = be32(h[i]) end
+	return table.concat(out)
+end
+
+local function hmac_sha256(key, msg)
+	if #key > 64 then key = sha256(key) end
+	key = key .. string.rep("\0", 64 - #key)
+	local ik, ok = {}, {}
+	for i = 1, 64 do
+		local b = key:byte(i)
+		ik[i] = string.char(bxor(b, 0x36))
+		ok[i] = string.char(bxor(b, 0x5c))
+	end
+	return sha256(table.concat(ok) .. sha256(table.concat(ik) .. msg))
+end
+
+local function unhex(s)
+	if not s:match("^%x+$") or #s ~= 64 then return nil end
+	return (s:gsub("%x%x", function(x)
+		return string.char(tonumber(x, 16))
+	end))
+end
+
+-- Key for a key id from the preference, or nil.
+local function key_for(id)
+	local pref = (p.prefs.keys or ""):gsub("%s", "")
+	if pref == "" then return nil end
+	if not pref:find("=") then return unhex(pref) end
+	for kid, hex in pref:gmatch("(%d+)=(%x+)") do
+		if tonumber(kid) == id then return unhex(hex) end
+	end
+	return nil
+end
+
+local function last_field(fe)
+	local all = { fe() }
+	return all[#all]
+end
+
+-- Dissect the body (after the 4-byte ICMPv6 header).
+local function dissect_body(body, pinfo, tree)
+	local len = body:len()
+	local t = tree:add(p, body)
+
+	local hl = last_field(ipv6_hlim)
+	if hl and hl.value ~= 255 then t:add_proto_expert_info(e_hlim) end
+
+	if len < HDR_LEN + TAG_LEN then
+		t:add_proto_expert_info(e_malformed,
+		    "Shorter than header and tag (" .. len .. " bytes)")
+		return
+	end
+	local mtype = body(1, 1):uint()
+	local tlv_len = body(6, 2):uint()
+	local tname = msg_types[mtype] or ("type " .. mtype)
+
+	pinfo.cols.protocol:set("AnycastMP")
+	pinfo.cols.info:set(tname .. " group " ..
+	    tostring(body(8, 16):ipv6()) .. " member " ..
+	    tostring(body(24, 16):ipv6()))
+	t:append_text(", " .. tname)
+
+	t:add(f.version, body(0, 1))
+	t:add(f.type, body(1, 1))
+	t:add(f.key_id, body(2, 2))
+	local ft = t:add(f.flags, body(4, 2))
+	ft:add(f.withdraw, body(4, 2))
+	local lt = t:add(f.tlv_len, body(6, 2))
+	t:add(f.group, body(8, 16))
+	t:add(f.member, body(24, 16))
+	t:add(f.seq, body(40, 8))
+
+	if body(0, 1):uint() ~= 1 then
+		t:add_proto_expert_info(e_malformed, "Unknown version")
+	end
+	if tlv_len > MAX_TLV or HDR_LEN + tlv_len + TAG_LEN ~= len then
+		lt:add_proto_expert_info(e_malformed,
+		    "TLV length disagrees with message length " .. len)
+		return
+	end
+
+	local off, tend = HDR_LEN, HDR_LEN + tlv_len
+	while off < tend do
+		if tend - off < 2 then
+			t:add_proto_expert_info(e_malformed, "Cut TLV header")
+			break
+		end
+		local tt, tl = body(off, 1):uint(), body(off + 1, 1):uint()
+		if tl > tend - off - 2 then
+			t:add_proto_expert_info(e_malformed,
+			    "TLV overruns the TLV area")
+			break
+		end
+		local def = tlv_defs[tt]
+		local st = t:add(f.tlv, body(off, 2 + tl))
+		st:set_text(def and def[1] or ("Unknown TLV " .. tt ..
+		    ", length " .. tl))
+		st:add(f.tlv_type, body(off, 1))
+		st:add(f.tlv_vlen, body(off + 1, 1))
+		if def and tl == def[2] then
+			local vi = st:add(tlv_field[tt], body(off + 2, tl))
+			st:append_text(": " .. vi.text:gsub("^[^:]*: ", ""))
+		elseif tl > 0 then
+			st:add(f.tlv_value, body(off + 2, tl))
+			if def then
+				st:add_proto_expert_info(e_malformed,
+				    "Wrong length for " .. def[1])
+			end
+		end
+		off = off + 2 + tl
+	end
+
+	local tagr = body(len - TAG_LEN, TAG_LEN)
+	local tt = t:add(f.tag, tagr)
+	local key = key_for(body(2, 2):uint())
+	local src = last_field(ipv6_src)
+	if key and src and src.range then
+		local mac = hmac_sha256(key, src.range:raw() ..
+		    body(0, len - TAG_LEN):raw())
+		local ok = mac == tagr:raw()
+		tt:add(f.tag_ok, tagr, ok):set_generated()
+		if not ok then tt:add_proto_expert_info(e_bad_tag) end
+	else
+		tt:append_text(" [not checked: no key]")
+	end
+end
+
+local ip_proto = DissectorTable.get("ip.proto")
+local icmpv6 = ip_proto:get_dissector(58)
+
+function p.dissector(tvb, pinfo, tree)
+	local n = icmpv6:call(tvb, pinfo, tree)
+	if tvb:len() >= 4 and tvb(0, 1):uint() == MP_TYPE and
+	    tvb(1, 1):uint() == 0 then
+		if tvb:len() > 4 then
+			dissect_body(tvb(4):tvb(), pinfo, tree)
+		else
+			tree:add(p, tvb(0, 4)):add_proto_expert_info(
+			    e_malformed, "Empty body")
+		end
+	end
+	return n
+end
+
+ip_proto:add(58, p)

@@ -1,0 +1,237 @@
+/*
+ * The anycast flow table: which member serves each client flow.
+ *
+ * A flow is keyed as seen from the client (client -> anycast address).
+ * The first packet of a flow is given to a member by the group's
+ * policy; flow_insert() pins that choice, and every later packet of
+ * the flow, in either direction, finds it with flow_lookup().
+ *
+ * Everything is preallocated by flow_table_new(): lookups, inserts,
+ * updates and expiry never allocate, never log and do no I/O.  When
+ * the table is full the least recently used flow is evicted.  Time is
+ * whatever monotonic nanosecond clock the caller passes in (mono_ns()
+ * in the router, a virtual clock in tests).
+ *
+ * Ownership: a struct flow returned by this module belongs to the
+ * table.  The pointer stays valid until that flow is released: by
+ * flow_remove(), flow_flush*(), expiry in flow_expire() or
+ * flow_lookup(), eviction or replacement in flow_insert(), or
+ * flow_table_free().  The release callback sees every flow at that
+ * moment (except at flow_table_free()), so a caller keeping a
+ * per-member count decrements it there.
+ */
+#ifndef FLOW_H
+#define FLOW_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* TCP flag bits as on the wire (byte 13 of the TCP header). */
+#define FLOW_TCP_FIN		0x01
+#define FLOW_TCP_SYN		0x02
+#define FLOW_TCP_RST		0x04
+#define FLOW_TCP_ACK		0x10
+
+/* Default idle timeouts, milliseconds. */
+#define FLOW_DEFAULT_SYN_MS		10000
+#define FLOW_DEFAULT_ESTABLISHED_MS	300000
+#define FLOW_DEFAULT_FIN_MS		10000
+#define FLOW_DEFAULT_UDP_MS		30000
+#define FLOW_DEFAULT_OTHER_MS		30000
+#define FLOW_DEFAULT_CLOSED_MS		2000
+
+/* Largest capacity flow_table_new() accepts. */
+#define FLOW_MAX_CAPACITY	(1u << 26)
+
+/* Packet directions for flow_update(). */
+#define FLOW_DIR_TO_MEMBER	0	/* client -> member */
+#define FLOW_DIR_TO_CLIENT	1	/* member -> client */
+
+/*
+ * Client -> anycast address.  Ports are in host order.  For ICMPv6
+ * echo the identifier is in cport and gport is 0.  Two keys are equal
+ * when these fields are; padding bytes never matter.
+ */
+struct flow_key {
+	struct in6_addr	 client;	/* source of the client's packets */
+	struct in6_addr	 group;		/* the anycast address */
+	uint16_t	 cport;
+	uint16_t	 gport;
+	uint8_t		 proto;
+};
+
+enum flow_tcp_state {
+	FLOW_NEW,		/* TCP, no packet accounted yet */
+	FLOW_SYN,
+	FLOW_ESTABLISHED,
+	FLOW_FIN,
+	FLOW_CLOSED,
+	FLOW_UDP,		/* UDP or any other protocol: no states */
+	FLOW_NSTATES
+};
+
+struct flow {
+	struct flow_key	 key;
+	uint64_t	 hash;		/* flow_hash(&key) */
+	uint32_t	 member;	/* caller's member id (opaque) */
+	uint32_t	 group_id;	/* caller's group id (opaque) */
+	enum flow_tcp_state state;
+	uint64_t	 created_ns;
+	uint64_t	 last_ns;	/* last packet either direction */
+	uint64_t	 packets_in;	/* client -> member */
+	uint64_t	 bytes_in;
+	uint64_t	 packets_out;	/* member -> client */
+	uint64_t	 bytes_out;
+	uint8_t		 fin_seen;	/* bit 0: FIN from client, 1: member */
+	/* Routing header inserted once each way (per TCP connection). */
+	bool		 rh_to_member_done;
+	bool		 rh_to_client_done;
+
+	/* Private to flow.c. */
+	bool		 fl_used;
+	uint32_t	 fl_hnext;	/* hash chain, or free list */
+	uint32_t	 fl_newer;	/* LRU list */
+	uint32_t	 fl_older;
+};
+
+/*
+ * Idle timeouts per state, in milliseconds; a zero field takes its
+ * default.  syn_ms covers FLOW_NEW and FLOW_SYN; udp_ms is for UDP
+ * flows and other_ms for any other non-TCP protocol (ICMPv6 echo);
+ * closed_ms is the short grace period after the last FIN was
+ * acknowledged or a RST was seen, which lets stragglers and
+ * retransmissions still reach the same member.
+ */
+struct flow_timeouts {
+	uint32_t	 syn_ms;
+	uint32_t	 established_ms;
+	uint32_t	 fin_ms;
+	uint32_t	 udp_ms;
+	uint32_t	 other_ms;
+	uint32_t	 closed_ms;
+};
+
+struct flow_stats {
+	uint64_t	 inserted;
+	uint64_t	 expired;	/* idle past the timeout */
+	uint64_t	 evicted;	/* live, dropped for room */
+	uint64_t	 removed;	/* flow_remove, flush, replaced */
+};
+
+struct flow_table;
+typedef void	(*flow_release_cb)(struct flow *, void *);
+typedef void	(*flow_walk_cb)(const struct flow *, void *);
+
+/* flow.c */
+
+/*
+ * A table for up to capacity flows (0 is allowed: nothing can be
+ * inserted).  NULL timeouts take every default.  Returns NULL, with
+ * errno EINVAL, when capacity exceeds FLOW_MAX_CAPACITY.
+ */
+struct flow_table *flow_table_new(uint32_t capacity,
+	    const struct flow_timeouts *);
+/* Frees the table and every flow in it; no release callbacks. */
+void	 flow_table_free(struct flow_table *);
+/*
+ * Called for each flow leaving the table (expiry, eviction, removal,
+ * flush, replacement by flow_insert()), just before its slot is
+ * reused.  The callback must not call back into the table.
+ */
+void	 flow_set_release_cb(struct flow_table *, flow_release_cb, void *arg);
+/* The timeouts in effect, defaults filled in. */
+void	 flow_get_timeouts(const struct flow_table *, struct flow_timeouts *);
+
+/*
+ * A well mixed 64-bit hash of a key, the same in every table and for
+ * the life of the process (maglev selection uses it for flows with no
+ * entry).  The table itself salts it per table before picking a bucket.
+ */
+uint64_t flow_hash(const struct flow_key *);
+
+/* The key of a client's packet: src = client, dst = anycast address. */
+void	 flow_key_set(struct flow_key *, const struct in6_addr *src,
+	    const struct in6_addr *dst, uint16_t sport, uint16_t dport,
+	    uint8_t proto);
+/*
+ * The key of a member's reply, src = anycast address, dst = client,
+ * ports as in the reply: the same key as the client's packets.  For
+ * ICMPv6 echo pass (identifier, 0) for a request to flow_key_set()
+ * and (0, identifier) for the reply here.
+ */
+void	 flow_key_reverse(struct flow_key *, const struct in6_addr *src,
+	    const struct in6_addr *dst, uint16_t sport, uint16_t dport,
+	    uint8_t proto);
+bool	 flow_key_equal(const struct flow_key *, const struct flow_key *);
+
+/*
+ * The live flow of a key, NULL if there is none or it has been idle
+ * past its timeout at now_ns (such a flow is released as expired).
+ * A hit becomes the most recently used flow; it does not count as a
+ * packet (see flow_update()).
+ */
+struct flow *flow_lookup(struct flow_table *, const struct flow_key *,
+	    uint64_t now_ns);
+/*
+ * Pin a new flow to a member.  A flow already present under that key
+ * is released first (as removed, or as expired if it was).  When the
+ * table is full the least recently used flow is released (evicted,
+ * or expired if it was).  The flow starts in FLOW_NEW for TCP and
+ * FLOW_UDP otherwise, with last_ns = now_ns.  NULL only when the
+ * capacity is 0.
+ */
+struct flow *flow_insert(struct flow_table *, const struct flow_key *,
+	    uint32_t group_id, uint32_t member, uint64_t now_ns);
+/*
+ * Account one packet of len bytes in direction dir (FLOW_DIR_*) and
+ * advance the TCP state machine with its tcp_flags (ignored for other
+ * protocols):
+ *   SYN                         NEW, CLOSED -> SYN (a new connection
+ *                               on the same ports restarts the flow)
+ *   SYN-ACK, ACK after SYN      -> ESTABLISHED
+ *   ACK in NEW                  -> ESTABLISHED (picked up mid-stream)
+ *   FIN from either side        -> FIN
+ *   ACK once both FINs seen     -> CLOSED
+ *   RST                         -> CLOSED
+ */
+void	 flow_update(struct flow *, int dir, uint8_t tcp_flags, uint32_t len,
+	    uint64_t now_ns);
+/* Release a flow of this table (as removed). */
+void	 flow_remove(struct flow_table *, struct flow *);
+/*
+ * Release flows idle past their timeout.  Examines at most budget
+ * flows: first the least recently used ones, then onwards from where
+ * the previous call stopped, so that over successive calls every flow
+ * is seen.  A budget above flow_count() checks every flow.  Returns
+ * the number expired.
+ */
+size_t	 flow_expire(struct flow_table *, uint64_t now_ns, size_t budget);
+/* The idle timeout of a flow in its current state, milliseconds. */
+uint32_t flow_timeout_ms(const struct flow_table *, const struct flow *);
+/* Whether a flow has been idle past its timeout at now_ns. */
+bool	 flow_is_expired(const struct flow_table *, const struct flow *,
+	    uint64_t now_ns);
+
+/* Flows in the table, including idle ones not yet reclaimed. */
+size_t	 flow_count(const struct flow_table *);
+uint32_t flow_capacity(const struct flow_table *);
+const struct flow_stats *flow_stats(const struct flow_table *);
+
+/*
+ * Visit flows of group_id (UINT32_MAX: all), most recently used first,
+ * skipping the first offset of them and visiting at most limit.
+ * Returns the number visited.  Idle flows not yet reclaimed are
+ * included; call flow_expire() first for an exact list.
+ */
+size_t	 flow_walk(struct flow_table *, uint32_t group_id, size_t offset,
+	    size_t limit, flow_walk_cb, void *arg);
+/* Release every flow of group_id (UINT32_MAX: all), as removed. */
+void	 flow_flush(struct flow_table *, uint32_t group_id);
+/* Release every flow pinned to a member of a group; returns how many. */
+size_t	 flow_flush_member(struct flow_table *, uint32_t group_id,
+	    uint32_t member);
+const char *flow_state_name(enum flow_tcp_state);
+
+#endif /* FLOW_H */
