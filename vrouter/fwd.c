@@ -9,7 +9,7 @@
 static void	 local_input(struct router *, struct iface *, struct pbuf *,
 		    const struct pkt *);
 static void	 forward(struct router *, struct iface *, struct pbuf *,
-		    const struct pkt *);
+		    struct pkt *);
 
 static void
 drop(struct iface *ifp, struct pbuf *pb, enum drop_reason why)
@@ -34,6 +34,7 @@ void
 router_input(struct router *r, struct iface *ifp, struct pbuf *pb)
 {
 	struct pkt		 p;
+	struct group		*g;
 	enum drop_reason	 why;
 
 	pb->in = ifp;
@@ -68,6 +69,10 @@ router_input(struct router *r, struct iface *ifp, struct pbuf *pb)
 	}
 	if (router_local_addr(r, &p.dst) != NULL) {
 		local_input(r, ifp, pb, &p);
+		return;
+	}
+	if (r->ngroups > 0 && (g = group_find(r, &p.dst)) != NULL) {
+		anycast_input(r, ifp, g, pb, &p);
 		return;
 	}
 	forward(r, ifp, pb, &p);
@@ -154,9 +159,9 @@ wire_ip_size(const struct pbuf *pb, const struct pkt *p)
 }
 
 static void
-forward(struct router *r, struct iface *ifp, struct pbuf *pb,
-    const struct pkt *p)
+forward(struct router *r, struct iface *ifp, struct pbuf *pb, struct pkt *p)
 {
+	struct group		*g;
 	struct route		*rt;
 	const struct in6_addr	*nexthop;
 	struct iface		*out;
@@ -177,6 +182,9 @@ forward(struct router *r, struct iface *ifp, struct pbuf *pb,
 		drop(ifp, pb, DROP_HLIM_EXCEEDED);
 		return;
 	}
+	/* A member's reply from the anycast address: the flow learns it. */
+	if (r->ngroups > 0 && (g = group_find(r, &p->src)) != NULL)
+		anycast_reply(r, g, pb, p);
 	if ((rt = route_lookup(r, &p->dst)) == NULL) {
 		icmp6_error(r, ifp, pb, p, ICMP6_DST_UNREACH_,
 		    ICMP6_DST_UNREACH_NOROUTE_, 0);

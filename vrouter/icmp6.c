@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vrouter.h"
+#include "member_proto.h"
 
 /* An error must fit in the minimum MTU (RFC 4443 §2.4 (c)). */
 #define ICMP6_ERR_MAX	IP6_MIN_MTU
@@ -117,8 +118,19 @@ icmp6_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 		else
 			echo_reply(r, ifp, pb, p);
 		break;
+	case ICMP6_ECHO_REPLY_:
+		if (p->l4_len >= 8) {
+			const uint8_t	*icmp = pb->data + p->l4_off;
+
+			probe_reply(r, &p->src, (uint16_t)(icmp[4] << 8 |
+			    icmp[5]), (uint16_t)(icmp[6] << 8 | icmp[7]));
+		}
+		break;
+	case MP_ICMP6_TYPE:
+		member_ctl_input(r, ifp, pb, p);
+		break;
 	default:
-		/* Errors and replies addressed to us: counted, nothing more. */
+		/* Errors addressed to us: counted, nothing more. */
 		break;
 	}
 	pbuf_free(pb);

@@ -47,6 +47,7 @@ router_tick(struct router *r)
 {
 	nd_tick(r);
 	ra_tick(r);
+	anycast_tick(r);
 }
 
 static void
@@ -151,6 +152,13 @@ router_init(struct router *r, struct config *conf, bool pcap_mode,
 			return -1;
 		}
 	}
+	anycast_init(r);
+	for (int i = 0; i < conf->ngroups; i++) {
+		if (group_add(r, &conf->groups[i], why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "groups[%d]: %s", i, why);
+			return -1;
+		}
+	}
 	for (int i = 0; i < r->nifaces; i++) {
 		const struct cfg_capture *cc = &r->ifaces[i]->conf.capture;
 
@@ -185,6 +193,10 @@ router_shutdown(struct router *r)
 		event_free(r->tick_ev);
 		r->tick_ev = NULL;
 	}
+	if (r->anycast != NULL)
+		anycast_shutdown(r);
+	free(r->mp_rl);
+	r->mp_rl = NULL;
 	if (r->nd_pool != NULL)
 		nd_shutdown(r);
 	for (int i = 0; i < r->nifaces; i++) {

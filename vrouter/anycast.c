@@ -1,0 +1,697 @@
+/*
+ * Anycast groups served by this router (paper 1 §3.1, Table 1): the
+ * member table of each group, selection of a member for each new flow,
+ * probe-before-forward with fallback to the next best member, the flow
+ * table that pins a flow to its member, and the routing header that
+ * tells the client which member it reached (§3.5).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vrouter.h"
+#include "flow.h"
+#include "rthdr.h"
+
+const char *const member_state_names[MS_MAX] = {
+#define X(id, name) [MS_##id] = name,
+	MEMBER_STATES(X)
+#undef X
+};
+
+const char *
+member_why_name(enum member_why w)
+{
+	switch (w) {
+	case MW_NONE:
+		return "none";
+	case MW_PROBE:
+		return "probe";
+	case MW_HEALTH:
+		return "health";
+	case MW_REPORTS:
+		return "reports";
+	case MW_ADMIN:
+		return "admin";
+	}
+	return "unknown";
+}
+
+static bool
+member_usable(const struct member *m)
+{
+	return m->used && !m->draining && m->weight > 0 &&
+	    (m->state == MS_UP || m->state == MS_JOINING ||
+	    m->state == MS_SUSPECT);
+}
+
+uint32_t
+member_sessions(const struct member *m)
+{
+	/*
+	 * The member's own count lags; the router's count of pinned flows
+	 * is immediate.  Take the larger so a burst spreads at once.
+	 */
+	return m->sessions > m->flows ? m->sessions : m->flows;
+}
+
+static void
+member_policy_view(const struct member *m, struct policy_member *pm)
+{
+	memset(pm, 0, sizeof(*pm));
+	pm->key = ((uint64_t)m->addr.s6_addr32[2] << 32 |
+	    m->addr.s6_addr32[3]) ^ m->addr.s6_addr32[1];
+	pm->usable = member_usable(m);
+	pm->sessions = member_sessions(m);
+	pm->weight = m->weight;
+	pm->hops = m->hops;
+	pm->load_pct = m->load_pct;
+	pm->bw_mbps = m->bandwidth;
+}
+
+void
+member_score(const struct member *m, struct score_parts *sp)
+{
+	struct policy_member	pm;
+
+	member_policy_view(m, &pm);
+	policy_score(&pm, &m->group->conf.ratios, sp);
+}
+
+static void
+flow_released(struct flow *f, void *arg)
+{
+	struct router	*r = arg;
+	struct member	*m;
+
+	if (f->group_id >= (uint32_t)r->ngroups || r->groups[f->group_id] == NULL)
+		return;
+	if ((m = member_by_id(r->groups[f->group_id], f->member)) != NULL &&
+	    m->flows > 0)
+		m->flows--;
+}
+
+void
+anycast_init(struct router *r)
+{
+	const struct cfg_flows	*cf = &r->conf->flows;
+	struct flow_timeouts	 to = {
+		.syn_ms = cf->syn_ms, .established_ms = cf->established_ms,
+		.fin_ms = cf->fin_ms, .udp_ms = cf->udp_ms,
+		.other_ms = cf->other_ms,
+	};
+
+	r->anycast = rtable_new();
+	r->flows = flow_table_new(cf->max, &to);
+	flow_set_release_cb(r->flows, flow_released, r);
+	tb_init(&r->unreach_rl, r->conf->icmp_rate, r->conf->icmp_burst,
+	    r->now_ns);
+}
+
+void
+anycast_shutdown(struct router *r)
+{
+	for (int i = 0; i < r->ngroups; i++)
+		if (r->groups[i] != NULL)
+			group_del(r, &r->groups[i]->conf.addr);
+	if (r->flows != NULL)
+		flow_table_free(r->flows);
+	r->flows = NULL;
+	if (r->anycast != NULL)
+		rtable_free(r->anycast);
+	r->anycast = NULL;
+}
+
+struct group *
+group_find(struct router *r, const struct in6_addr *a)
+{
+	return rtable_exact(r->anycast, a, 128);
+}
+
+int
+group_add(struct router *r, const struct cfg_group *c, char *err,
+    size_t errlen)
+{
+	struct group	*g;
+	int		 slot = -1;
+
+	if (group_find(r, &c->addr) != NULL) {
+		snprintf(err, errlen, "group %s exists", fmt_addr(&c->addr));
+		return -1;
+	}
+	if (router_local_addr(r, &c->addr) != NULL) {
+		snprintf(err, errlen, "%s is an interface address",
+		    fmt_addr(&c->addr));
+		return -1;
+	}
+	for (int i = 0; i < r->ngroups; i++)
+		if (r->groups[i] == NULL) {
+			slot = i;
+			break;
+		}
+	if (slot == -1) {
+		if (r->ngroups >= CFG_MAX_GROUPS) {
+			snprintf(err, errlen, "too many groups");
+			return -1;
+		}
+		slot = r->ngroups++;
+	}
+	g = xcalloc(1, sizeof(*g));
+	g->id = (uint32_t)slot;
+	g->conf = *c;
+	g->conf.nmembers = 0;
+	g->next_member_id = 1;
+	if (policy_state_init(&g->pstate, c->policy, 0x5eed0000u + g->id) ==
+	    -1) {
+		free(g);
+		snprintf(err, errlen, "bad policy");
+		return -1;
+	}
+	g->pstate.ratios = c->ratios;
+	g->maglev_dirty = true;
+	r->groups[slot] = g;
+	rtable_insert(r->anycast, &c->addr, 128, g);
+	for (int i = 0; i < c->nmembers; i++) {
+		if (member_add(r, g, &c->members[i], true, err, errlen) ==
+		    NULL) {
+			group_del(r, &c->addr);
+			return -1;
+		}
+	}
+	log_info("%s: %s%s%s policy %s, rh %s", __func__, fmt_addr(&c->addr),
+	    c->name[0] ? " name " : "", c->name, policy_name(c->policy),
+	    rh_mode_name(c->rh_mode));
+	return 0;
+}
+
+int
+group_del(struct router *r, const struct in6_addr *a)
+{
+	struct group	*g;
+
+	if ((g = group_find(r, a)) == NULL)
+		return -1;
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
+		if (g->members[i].used)
+			member_del(r, &g->members[i]);
+	flow_flush(r->flows, g->id);
+	rtable_remove(r->anycast, a, 128);
+	r->groups[g->id] = NULL;
+	policy_state_free(&g->pstate);
+	free(g);
+	return 0;
+}
+
+int
+group_set_policy(struct router *r, struct group *g, enum policy_kind k)
+{
+	(void)r;
+	if (policy_state_set_kind(&g->pstate, k) == -1)
+		return -1;
+	g->conf.policy = k;
+	g->maglev_dirty = true;
+	return 0;
+}
+
+struct member *
+member_find(struct group *g, const struct in6_addr *a)
+{
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
+		if (g->members[i].used &&
+		    IN6_ARE_ADDR_EQUAL(&g->members[i].addr, a))
+			return &g->members[i];
+	return NULL;
+}
+
+struct member *
+member_by_id(struct group *g, uint32_t id)
+{
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
+		if (g->members[i].used && g->members[i].id == id)
+			return &g->members[i];
+	return NULL;
+}
+
+static int
+group_nmembers(const struct group *g)
+{
+	int	n = 0;
+
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
+		n += g->members[i].used;
+	return n;
+}
+
+struct member *
+member_add(struct router *r, struct group *g, const struct cfg_member *c,
+    bool is_static, char *err, size_t errlen)
+{
+	struct member	*m = NULL;
+	struct iface	*ifp = NULL;
+	struct route	*rt;
+
+	if (member_find(g, &c->addr) != NULL) {
+		snprintf(err, errlen, "member %s exists", fmt_addr(&c->addr));
+		return NULL;
+	}
+	if ((uint32_t)group_nmembers(g) >= g->conf.max_members) {
+		snprintf(err, errlen, "group %s is full",
+		    fmt_addr(&g->conf.addr));
+		return NULL;
+	}
+	if (c->iface[0] != '\0') {
+		if ((ifp = iface_find(r, c->iface)) == NULL) {
+			snprintf(err, errlen, "no interface \"%s\"", c->iface);
+			return NULL;
+		}
+	} else if ((rt = route_lookup(r, &c->addr)) != NULL) {
+		ifp = rt->ifp;
+		if (rt->has_gw && g->conf.rh_mode != RH_MODE_SRH)
+			log_warnx("%s: %s is not on-link: only rh_mode srh "
+			    "reaches it", __func__, fmt_addr(&c->addr));
+	} else {
+		snprintf(err, errlen, "no route to member %s",
+		    fmt_addr(&c->addr));
+		return NULL;
+	}
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
+		if (!g->members[i].used) {
+			m = &g->members[i];
+			break;
+		}
+	if (m == NULL) {
+		snprintf(err, errlen, "group %s is full",
+		    fmt_addr(&g->conf.addr));
+		return NULL;
+	}
+	memset(m, 0, sizeof(*m));
+	m->used = true;
+	m->group = g;
+	m->id = g->next_member_id++;
+	m->addr = c->addr;
+	m->ifp = ifp;
+	m->is_static = is_static;
+	m->state = MS_JOINING;
+	m->state_ns = r->now_ns;
+	m->health = true;
+	m->weight = c->weight;
+	m->hops = c->hops;
+	m->bandwidth = c->bandwidth;
+	m->capacity = c->capacity;
+	m->report_ms = g->conf.report_ms;
+	m->last_report_ns = r->now_ns;
+	m->backoff_ms = g->conf.probe.retest_ms;
+	m->next_bg_ns = r->now_ns;	/* probe it at the next tick */
+	g->maglev_dirty = true;
+	policy_state_reset(&g->pstate);
+	log_info("%s: group %s member %s on %s (%s)", __func__,
+	    fmt_addr(&g->conf.addr), fmt_addr(&m->addr), ifp->name,
+	    is_static ? "static" : "joined");
+	return m;
+}
+
+static void
+member_drop_parked(struct router *r, struct member *m)
+{
+	struct pbuf	*pb, *next;
+
+	for (pb = m->qhead; pb != NULL; pb = next) {
+		next = pb->next;
+		m->group->stats.pending_dropped++;
+		m->group->pending--;
+		pbuf_free(pb);
+	}
+	(void)r;
+	m->qhead = m->qtail = NULL;
+	m->qlen = 0;
+}
+
+void
+member_del(struct router *r, struct member *m)
+{
+	struct group	*g = m->group;
+
+	log_info("%s: group %s member %s", __func__, fmt_addr(&g->conf.addr),
+	    fmt_addr(&m->addr));
+	member_drop_parked(r, m);
+	flow_flush_member(r->flows, g->id, m->id);
+	m->used = false;
+	g->maglev_dirty = true;
+	policy_state_reset(&g->pstate);
+}
+
+void
+member_set_state(struct router *r, struct member *m, enum member_state s,
+    enum member_why why)
+{
+	if (m->state == s)
+		return;
+	log_info("%s: group %s member %s: %s -> %s (%s)", __func__,
+	    fmt_addr(&m->group->conf.addr), fmt_addr(&m->addr),
+	    member_state_names[m->state], member_state_names[s],
+	    member_why_name(why));
+	if (s == MS_DOWN) {
+		m->why = why;
+		m->backoff_ms = m->group->conf.probe.retest_ms;
+		m->retest_ns = r->now_ns + m->backoff_ms * 1000000ull;
+	} else if (s == MS_UP)
+		m->why = MW_NONE;
+	m->state = s;
+	m->state_ns = r->now_ns;
+	m->group->maglev_dirty = true;
+}
+
+/* The policy's view of the group: the used members, compacted. */
+static size_t
+group_view(struct group *g, struct policy_member *pm, struct member **map,
+    bool need_maglev)
+{
+	size_t	n = 0;
+
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++) {
+		if (!g->members[i].used)
+			continue;
+		member_policy_view(&g->members[i], &pm[n]);
+		map[n++] = &g->members[i];
+	}
+	if ((g->maglev_dirty || g->pstate.maglev == NULL) && n > 0 &&
+	    (need_maglev || g->pstate.kind == POLICY_MAGLEV)) {
+		/* Rebuilt on membership or state changes, not per packet. */
+		if (policy_maglev_build(&g->pstate, pm, n) == 0)
+			g->maglev_dirty = false;
+	}
+	return n;
+}
+
+/*
+ * Pick a member for a new flow among the usable ones (or, with
+ * consistent set, the maglev choice whatever the policy).  NULL when
+ * none is usable.
+ */
+static struct member *
+group_select(struct group *g, uint64_t hash, bool consistent)
+{
+	struct policy_member	 pm[CFG_MAX_MEMBERS];
+	struct member		*map[CFG_MAX_MEMBERS];
+	size_t			 n;
+	int			 i;
+
+	if ((n = group_view(g, pm, map, consistent)) == 0)
+		return NULL;
+	if (consistent)
+		i = policy_maglev_lookup(&g->pstate, pm, n, hash);
+	else
+		i = policy_select(&g->pstate, pm, n, hash);
+	return i < 0 ? NULL : map[i];
+}
+
+static void
+flow_key_of(const struct pbuf *pb, const struct pkt *p, bool reply,
+    struct flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->client = reply ? p->dst : p->src;
+	k->group = reply ? p->src : p->dst;
+	k->proto = p->proto;
+	if (p->proto == IPPROTO_TCP_ || p->proto == IPPROTO_UDP_) {
+		k->cport = reply ? p->dport : p->sport;
+		k->gport = reply ? p->sport : p->dport;
+	} else if (p->proto == IPPROTO_ICMPV6_ && p->l4_len >= 8 &&
+	    (p->icmp_type == ICMP6_ECHO_REQUEST_ ||
+	    p->icmp_type == ICMP6_ECHO_REPLY_)) {
+		const uint8_t *icmp = pb->data + p->l4_off;
+
+		k->cport = (uint16_t)(icmp[4] << 8 | icmp[5]);
+	}
+}
+
+static void
+anycast_unreachable(struct router *r, struct group *g, struct pbuf *pb,
+    const struct pkt *p)
+{
+	if (tb_take(&r->unreach_rl, r->now_ns)) {
+		g->stats.unreachables++;
+		icmp6_error(r, pb->in, pb, p, ICMP6_DST_UNREACH_,
+		    ICMP6_DST_UNREACH_ADDR_, 0);
+	}
+	iface_count_drop(pb->in, DROP_ADDR_UNREACH);
+	pbuf_free(pb);
+}
+
+static void
+member_park(struct router *r, struct member *m, struct pbuf *pb)
+{
+	struct group	*g = m->group;
+
+	if (g->pending >= g->conf.probe.pending_max) {
+		g->stats.pending_dropped++;
+		iface_count_drop(pb->in, DROP_NO_BUFFER);
+		pbuf_free(pb);
+		return;
+	}
+	pb->next = NULL;
+	if (m->qtail != NULL)
+		m->qtail->next = pb;
+	else
+		m->qhead = pb;
+	m->qtail = pb;
+	m->qlen++;
+	g->pending++;
+	if (!m->probing)
+		probe_send(r, m);
+}
+
+/* Choose a member for a packet with no flow, probing first if needed. */
+static void
+anycast_dispatch(struct router *r, struct group *g, struct pbuf *pb,
+    const struct pkt *p, uint64_t hash)
+{
+	struct member	*m;
+
+	if ((m = group_select(g, hash, false)) == NULL) {
+		anycast_unreachable(r, g, pb, p);
+		return;
+	}
+	if (member_fresh(r, m))
+		anycast_deliver(r, m, pb);
+	else
+		member_park(r, m, pb);
+}
+
+void
+anycast_input(struct router *r, struct iface *ifp, struct group *g,
+    struct pbuf *pb, const struct pkt *p)
+{
+	struct flow_key	 k;
+	struct flow	*f;
+	struct member	*m;
+	uint64_t	 hash;
+
+	g->stats.packets++;
+	if (p->hlim <= 1) {
+		icmp6_error(r, ifp, pb, p, ICMP6_TIME_EXCEEDED_,
+		    ICMP6_TIME_EXCEED_TRANSIT_, 0);
+		iface_count_drop(ifp, DROP_HLIM_EXCEEDED);
+		pbuf_free(pb);
+		return;
+	}
+	flow_key_of(pb, p, false, &k);
+	if ((f = flow_lookup(r->flows, &k, r->now_ns)) != NULL) {
+		m = member_by_id(g, f->member);
+		if (m != NULL && (m->state != MS_DOWN ||
+		    p->proto == IPPROTO_TCP_)) {
+			anycast_deliver(r, m, pb);
+			return;
+		}
+		flow_remove(r->flows, f);	/* member gone: choose again */
+	}
+	hash = flow_hash(&k);
+	if (p->proto == IPPROTO_TCP_ && (p->tcp_flags & 0x12) != 0x02) {
+		/*
+		 * Mid-connection with no entry (e.g. after a restart): the
+		 * consistent-hash choice is the best guess, never a drop.
+		 */
+		g->stats.no_flow_maglev++;
+		m = group_select(g, hash, true);
+		if (m == NULL) {
+			anycast_unreachable(r, g, pb, p);
+			return;
+		}
+		anycast_deliver(r, m, pb);
+		return;
+	}
+	g->stats.new_flows++;
+	anycast_dispatch(r, g, pb, p, hash);
+}
+
+/* Insert the routing header of the group's mode; false if it can't. */
+static bool
+insert_rh(struct router *r, struct pbuf *pb, const struct pkt *p,
+    enum rh_mode mode, const struct in6_addr *u, uint32_t mtu,
+    bool to_client)
+{
+	size_t	extra = rthdr_len(mode);
+	bool	gso = pb->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+
+	(void)r;
+	if (extra == 0)
+		return true;
+	if (!gso && p->ip_len + extra > mtu)
+		return false;
+	if (to_client && mode == RH_MODE_SRH)
+		mode = RH_MODE_EXP;	/* towards the client: as exp */
+	return rthdr_insert(&pb->data, &pb->len,
+	    (size_t)(pb->data - pb->mem), &pb->vnet, mode, u) >= 0;
+}
+
+void
+anycast_deliver(struct router *r, struct member *m, struct pbuf *pb)
+{
+	struct group		*g = m->group;
+	struct flow_key		 k;
+	struct flow		*f;
+	struct route		*rt;
+	struct pkt		 p;
+	const struct in6_addr	*nh = &m->addr;
+	struct iface		*out = m->ifp;
+	bool			 first = false;
+
+	if (pkt_parse(pb->data, pb->len, &p) != DROP_NONE) {
+		iface_count_drop(pb->in, DROP_TRUNC_IPV6);
+		pbuf_free(pb);
+		return;
+	}
+	flow_key_of(pb, &p, false, &k);
+	if ((f = flow_lookup(r->flows, &k, r->now_ns)) == NULL ||
+	    f->group_id != g->id || f->member != m->id) {
+		if (f != NULL)
+			flow_remove(r->flows, f);
+		f = flow_insert(r->flows, &k, g->id, m->id, r->now_ns);
+		m->flows++;
+		m->stats.selections++;
+		g->stats.selections++;
+		first = true;
+	}
+	flow_update(f, 0, p.proto == IPPROTO_TCP_ ? p.tcp_flags : 0, p.ip_len,
+	    r->now_ns);
+	m->stats.packets++;
+	m->stats.bytes += p.ip_len;
+
+	if ((rt = route_lookup(r, &m->addr)) != NULL) {
+		out = rt->ifp;
+		if (rt->has_gw)
+			nh = &rt->gw;
+	}
+	pb->data[p.l3_off + 7] = p.hlim - 1;
+	if (first && !f->rh_to_member_done && g->conf.rh_mode != RH_MODE_NONE &&
+	    p.rh_off == 0) {
+		if (!insert_rh(r, pb, &p, g->conf.rh_mode, &m->addr, out->mtu,
+		    false)) {
+			g->stats.rh_too_big++;
+			icmp6_error(r, pb->in, pb, &p, ICMP6_PACKET_TOO_BIG_, 0,
+			    out->mtu - (uint32_t)rthdr_len(g->conf.rh_mode));
+			iface_count_drop(pb->in, DROP_TOO_BIG);
+			pbuf_free(pb);
+			return;
+		}
+		g->stats.rh_inserted++;
+	}
+	f->rh_to_member_done = true;
+	nd_output(r, out, nh, pb);
+}
+
+void
+anycast_reply(struct router *r, struct group *g, struct pbuf *pb,
+    struct pkt *p)
+{
+	struct flow_key	 k;
+	struct flow	*f;
+	struct member	*m;
+	struct route	*rt;
+	int		 extra;
+
+	flow_key_of(pb, p, true, &k);
+	if ((f = flow_lookup(r->flows, &k, r->now_ns)) == NULL)
+		return;
+	flow_update(f, 1, p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0,
+	    p->ip_len, r->now_ns);
+	if (f->rh_to_client_done)
+		return;
+	f->rh_to_client_done = true;
+	if (p->rh_off != 0 || g->conf.rh_mode == RH_MODE_NONE ||
+	    (m = member_by_id(g, f->member)) == NULL)
+		return;		/* the member said it itself, or no header */
+	if ((rt = route_lookup(r, &p->dst)) == NULL)
+		return;
+	extra = (int)(pb->len);
+	if (!insert_rh(r, pb, p, g->conf.rh_mode, &m->addr, rt->ifp->mtu,
+	    true)) {
+		g->stats.rh_too_big++;	/* sent on without the header */
+		return;
+	}
+	extra = (int)pb->len - extra;
+	p->ip_len += (uint32_t)extra;
+	p->l4_off += (uint32_t)extra;
+	g->stats.rh_to_client++;
+}
+
+void
+anycast_probe_done(struct router *r, struct member *m, bool ok)
+{
+	struct group		*g = m->group;
+	const struct cfg_probe	*pc = &g->conf.probe;
+	struct pbuf		*pb, *next;
+	struct pkt		 p;
+	struct flow_key		 k;
+
+	if (ok) {
+		m->last_ok_ns = r->now_ns;
+		m->ok_streak++;
+		m->fail_streak = 0;
+		m->stats.probes_ok++;
+		if (m->health && m->state != MS_UP &&
+		    (m->state != MS_DOWN || (m->ok_streak >= pc->rise &&
+		    m->why != MW_HEALTH && m->why != MW_REPORTS)))
+			member_set_state(r, m, MS_UP, MW_NONE);
+	} else {
+		m->fail_streak++;
+		m->ok_streak = 0;
+		m->stats.probes_lost++;
+		g->stats.probes_lost++;
+		/* Traffic waiting on it: down at once, as paper 1 says. */
+		if (m->qhead != NULL || m->fail_streak >= pc->fall ||
+		    m->state == MS_JOINING)
+			member_set_state(r, m, MS_DOWN, MW_PROBE);
+		else if (m->state == MS_UP)
+			member_set_state(r, m, MS_SUSPECT, MW_PROBE);
+	}
+
+	pb = m->qhead;
+	m->qhead = m->qtail = NULL;
+	g->pending -= m->qlen;
+	m->qlen = 0;
+	for (; pb != NULL; pb = next) {
+		next = pb->next;
+		pb->next = NULL;
+		if (ok && member_usable(m)) {
+			anycast_deliver(r, m, pb);
+			continue;
+		}
+		/* Try the next best member. */
+		if (pkt_parse(pb->data, pb->len, &p) != DROP_NONE) {
+			pbuf_free(pb);
+			continue;
+		}
+		g->stats.fallbacks++;
+		flow_key_of(pb, &p, false, &k);
+		anycast_dispatch(r, g, pb, &p, flow_hash(&k));
+	}
+}
+
+void
+anycast_tick(struct router *r)
+{
+	flow_expire(r->flows, r->now_ns, 4096);
+	probe_tick(r);
+	member_ctl_tick(r);
+}
