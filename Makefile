@@ -30,6 +30,9 @@ LIB_SRCS	 = $(filter-out vrouter/main.c, $(SRCS))
 OBJS		 = $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	 = $(wildcard tests/unit/*.c)
+MEMBER_SRCS	 = $(wildcard hosts/member/*.c)
+MEMBER_OBJS	 = $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.o) \
+		   $(BUILD)/obj/vrouter/member_proto.o
 FUZZ_SRCS	 = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -40,7 +43,7 @@ ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 .PHONY: all check unit unit-asan fixtures labtest fuzz fuzz-build bench \
 	lab lab-down install deps clean
 
-all: $(BUILD)/vrouter
+all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -57,6 +60,9 @@ $(BUILD)/libvrouter-asan.a: $(ASAN_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/vrouter: $(BUILD)/obj/vrouter/main.o $(BUILD)/libvrouter.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/anycast-member: $(MEMBER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit: $(UNIT_SRCS) $(BUILD)/libvrouter.a
@@ -112,9 +118,10 @@ bench: deps all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vrouter
 	install -m 755 $(BUILD)/vrouter $(DESTDIR)$(PREFIX)/sbin/vrouter
+	install -m 755 $(BUILD)/anycast-member $(DESTDIR)$(PREFIX)/sbin/
 	cp -r web netns $(DESTDIR)$(PREFIX)/share/vrouter/
 
 clean:
 	rm -rf $(BUILD)
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(MEMBER_OBJS:.o=.d)

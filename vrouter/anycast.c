@@ -649,6 +649,9 @@ anycast_probe_done(struct router *r, struct member *m, bool ok)
 		m->ok_streak++;
 		m->fail_streak = 0;
 		m->stats.probes_ok++;
+		/* Alive again: confirm quickly rather than after a backoff. */
+		m->backoff_ms = pc->retest_ms;
+		m->retest_ns = r->now_ns + pc->retest_ms * 1000000ull;
 		if (m->health && m->state != MS_UP &&
 		    (m->state != MS_DOWN || (m->ok_streak >= pc->rise &&
 		    m->why != MW_HEALTH && m->why != MW_REPORTS)))

@@ -14,10 +14,6 @@
 #include "vrouter.h"
 #include "member_proto.h"
 
-#ifndef MP_REASON_NOT_MEMBER
-#define MP_REASON_NOT_MEMBER	MP_REASON_UNKNOWN_GROUP
-#endif
-
 #define MP_RL_SLOTS		128
 #define MP_RL_DEFAULT_RATE	20
 #define MP_SEQ_WINDOW_NS	(300ull * 1000000000ull)

@@ -34,6 +34,7 @@ static const char *const mp_reason_names[] = {
 	[MP_REASON_NOT_ON_LINK] = "not_on_link",
 	[MP_REASON_MALFORMED] = "malformed",
 	[MP_REASON_RATE_LIMITED] = "rate_limited",
+	[MP_REASON_NOT_MEMBER] = "not_member",
 };
 
 /* Value length of each known TLV type. */

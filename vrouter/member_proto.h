@@ -87,7 +87,8 @@ enum mp_reason {
 	MP_REASON_NOT_ON_LINK = 6,
 	MP_REASON_MALFORMED = 7,
 	MP_REASON_RATE_LIMITED = 8,
-	MP_REASON_MAX = MP_REASON_RATE_LIMITED
+	MP_REASON_NOT_MEMBER = 9,	/* SESSION/REPORT from an unknown member */
+	MP_REASON_MAX = MP_REASON_NOT_MEMBER
 };
 
 /* Header flags.  Undefined bits are sent as 0 and ignored on receipt. */

@@ -31,7 +31,7 @@ local msg_types = {
 local reasons = {
 	[1] = "bad tag", [2] = "unknown key", [3] = "unknown group",
 	[4] = "replay", [5] = "group full", [6] = "not on-link",
-	[7] = "malformed", [8] = "rate limited",
+	[7] = "malformed", [8] = "rate limited", [9] = "not a member",
 }
 local session_ops = { [1] = "start", [2] = "end" }
 local health_vals = { [0] = "down", [1] = "up" }
