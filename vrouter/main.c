@@ -123,18 +123,14 @@ main(int argc, char *argv[])
 	pcap_mode = config_is_pcap(conf);
 	if ((r->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	if (router_init(r, conf, pcap_mode, err, sizeof(err)) == -1) {
+	if (router_init(r, conf, pcap_mode, err, sizeof(err)) == -1 ||
+	    (conf->api_enabled && (make_token(r), api_start(r, err,
+	    sizeof(err))) == -1)) {
 		log_warnx("%s", err);
 		router_shutdown(r);
+		event_base_free(r->base);
+		config_free(conf);
 		return 1;
-	}
-	if (conf->api_enabled) {
-		make_token(r);
-		if (api_start(r, err, sizeof(err)) == -1) {
-			log_warnx("%s", err);
-			router_shutdown(r);
-			return 1;
-		}
 	}
 
 	if (pcap_mode) {
