@@ -93,7 +93,7 @@ fixtures: $(BUILD)/vrouter
 	/usr/bin/python3 tests/fixtures/run.py $(BUILD)/vrouter
 
 labtest: $(BUILD)/vrouter
-	bash tests/lab/run.sh
+	VROUTER=$(BUILD)/vrouter bash tests/lab/run.sh
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -107,13 +107,13 @@ check: deps
 	$(MAKE) labtest
 
 lab: deps all
-	bash netns/lab.sh up
+	VROUTER=$(BUILD)/vrouter bash netns/lab.sh up
 
 lab-down:
 	bash netns/lab.sh down
 
 bench: deps all
-	bash bench/forwarding
+	VROUTER=$(BUILD)/vrouter bash bench/forwarding
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vrouter

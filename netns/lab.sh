@@ -1,0 +1,593 @@
+#!/usr/bin/env bash
+#
+# netns/lab.sh: build, inspect and tear down a vrouter lab of network
+# namespaces.  The default topology (netns/topologies/default.json):
+#
+#   netns c1                                              netns s1
+#   eth0 2001:db8:1::10/64 ──┐                      ┌── eth0 2001:db8:11::10/64
+#                            │  ┌────────────────┐  │   nginx on [::]:80
+#                            ├──┤    vrouter     ├──┤
+#   netns c2                 │  │  (root netns)  │  │   netns s2
+#   eth0 2001:db8:2::10/64 ──┘  │  ::1 on each   │  └── eth0 2001:db8:12::10/64
+#                               │  RA on each    │      nginx on [::]:80
+#                               └────────────────┘
+#                        REST API on http://[::1]:8080
+#
+# Every eth0 is a TAP device opened by vrouter and moved into the host's
+# namespace; hosts learn their default route from the router's RAs.
+#
+#   lab.sh up [TOPOLOGY.json]   start a lab (the default topology if none)
+#   lab.sh down                 stop it and remove everything it created
+#   lab.sh status               what is running
+#   lab.sh exec HOST CMD...     run a command in a host's namespace
+#   lab.sh serve-http [PORT]    (run by hosts) a small web server
+#
+# Environment: VROUTER (the binary, default build/vrouter), LAB_STATE
+# (state directory, default /run/vrouter-lab), LAB_TIMEOUT (seconds to
+# wait for each step of "up", default 30), LAB_DEBUG=1 (vrouter -d),
+# LAB_QUIET=1 (no hints after "up").
+
+set -euo pipefail
+umask 022
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+REPO=$(cd "$(dirname "$SELF")/.." && pwd)
+STATE=${LAB_STATE:-/run/vrouter-lab}
+DEFAULT_TOPOLOGY=$REPO/netns/topologies/default.json
+TIMEOUT=${LAB_TIMEOUT:-30}
+STOP_TIMEOUT=${LAB_STOP_TIMEOUT:-10}
+case $STATE in
+/?*) ;;
+*) echo "lab.sh: LAB_STATE must be an absolute directory, not '$STATE'" >&2
+   exit 1 ;;
+esac
+
+die() { echo "lab.sh: $*" >&2; exit 1; }
+say() { echo "lab.sh: $*"; }
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$1 needs root (try: sudo $0 $1)"
+}
+
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null ||
+		    die "'$t' is not installed (sudo make deps installs it)"
+	done
+}
+
+ns_exists() { [ -e "/run/netns/$1" ]; }
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# A process that is gone or a zombie counts as dead.
+proc_alive() {
+	[ -r "/proc/$1/status" ] &&
+	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+proc_dead() { ! proc_alive "$1"; }
+netns_empty() { [ -z "$(ip netns pids "$1" 2>/dev/null)" ]; }
+
+# poll TIMEOUT CMD...: run CMD every 0.1 s until it succeeds; 1 on timeout.
+poll() {
+	local limit=$1; shift
+	local deadline=$(( $(date +%s%N) + limit * 1000000000 ))
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# ---------------------------------------------------------------------
+# topology files
+
+# Print one line per problem found in a topology; nothing when it is good.
+topology_errors() {
+	jq -r '
+	def str: type == "string";
+	def strs: type == "array" and all(.[]; type == "string");
+	def addr: str and test("^[0-9A-Fa-f:.]+/[0-9]{1,3}$");
+	if type != "object" then "the topology is not a JSON object"
+	else
+	  ((keys - ["name", "description", "router", "hosts"])[]
+	    | "unknown key \"\(.)\""),
+	  (if (.name | str) then empty else "name: missing or not a string" end),
+	  (if (.router | type) != "object" then "router: missing or not an object"
+	   elif (.router.interfaces | type) != "array"
+	     or (.router.interfaces | length) == 0
+	   then "router.interfaces: missing or empty"
+	   elif any(.router.interfaces[]; type != "object" or (.name | str | not))
+	   then "router.interfaces: every interface needs a \"name\""
+	   else empty end),
+	  (if (.hosts | type) != "array" or (.hosts | length) == 0
+	   then "hosts: missing or empty"
+	   elif any(.hosts[]; type != "object")
+	   then "hosts: every host must be an object"
+	   else empty end),
+	  (if (.router | type) == "object"
+	     and (.router.interfaces | type) == "array"
+	     and all(.router.interfaces[]; type == "object" and (.name | str))
+	     and (.hosts | type) == "array"
+	     and all(.hosts[]; type == "object")
+	   then
+	     .router.interfaces as $ifs
+	     | [.hosts[].name] as $names
+	     | (.hosts | to_entries[]
+		| .key as $i | .value as $h | "hosts[\($i)]" as $w
+		| ((($h | keys) - ["name", "interface", "addresses", "run",
+		     "listen"])[] | "\($w): unknown key \"\(.)\""),
+		  (if ($h.name | str)
+		     and ($h.name | test("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"))
+		   then empty
+		   else "\($w).name: missing or not a valid namespace name" end),
+		  (if ($h.name | str)
+		     and ([$names[] | select(. == $h.name)] | length) > 1
+		   then "\($w).name: \"\($h.name)\" is used by several hosts"
+		   else empty end),
+		  (if ($h.interface | str) | not
+		   then "\($w).interface: missing or not a string"
+		   else
+		     [$ifs[] | select(.name == $h.interface)] as $m
+		     | if ($m | length) == 0
+		       then "\($w).interface: router has no interface \"\($h.interface)\""
+		       elif ($m[0].netns // "") != $h.name
+		       then "\($w).interface: router interface \"\($h.interface)\" has netns \"\($m[0].netns // "")\", expected \"\($h.name)\""
+		       else empty end
+		   end),
+		  (if $h.addresses == null or ($h.addresses | type == "array"
+		       and all(.[]; addr))
+		   then empty
+		   else "\($w).addresses: must be a list of \"address/length\"" end),
+		  (if $h.run == null or ($h.run | strs) then empty
+		   else "\($w).run: must be a list of command strings" end),
+		  (if $h.listen == null or ($h.listen | type == "array"
+		       and all(.[]; type == "number" and . >= 1 and . <= 65535
+			   and . == floor))
+		   then empty
+		   else "\($w).listen: must be a list of TCP ports" end)),
+	       ($ifs | to_entries[]
+		| (.value.netns // "") as $n
+		| select($n != "" and (any($names[]; . == $n) | not))
+		| "router.interfaces[\(.key)].netns: \"\($n)\" is not a lab host")
+	   else empty end)
+	end' "$1"
+}
+
+validate_topology() {
+	local file=$1 errs
+	[ -r "$file" ] || die "cannot read topology $file"
+	jq -e . "$file" >/dev/null 2>&1 ||
+	    die "topology $file: not valid JSON ($(jq . "$file" 2>&1 >/dev/null | head -1))"
+	errs=$(topology_errors "$file")
+	if [ -n "$errs" ]; then
+		echo "lab.sh: topology $file:" >&2
+		sed 's/^/  /' <<<"$errs" >&2
+		exit 1
+	fi
+}
+
+# The topology of the running lab, or the default one.
+current_topology() {
+	if [ -r "$STATE/topology.json" ]; then
+		echo "$STATE/topology.json"
+	else
+		echo "$DEFAULT_TOPOLOGY"
+	fi
+}
+
+topo_hosts() { jq -r '.hosts[].name' "$1"; }
+
+# host_iface TOPOLOGY HOST: the router interface serving the host, as JSON.
+host_iface() {
+	jq -c --arg h "$2" '
+	    (.hosts[] | select(.name == $h) | .interface) as $i
+	    | .router.interfaces[] | select(.name == $i)' "$1"
+}
+
+# The device name of a host's link inside its namespace.
+host_ifname() {
+	host_iface "$1" "$2" | jq -r '.ifname // .name'
+}
+
+api_url() {
+	local conf=$1 listen port
+	listen=$(jq -r '.api.listen // "::1"' "$conf")
+	port=$(jq -r '.api.port // 8080' "$conf")
+	case $listen in
+	::|"") listen="[::1]" ;;
+	0.0.0.0) listen=127.0.0.1 ;;
+	*:*) listen="[$listen]" ;;
+	esac
+	echo "http://$listen:$port"
+}
+
+# The API token: from the configuration, or the one vrouter generated.
+lab_token() {
+	local t
+	t=$(jq -r '.api.token // ""' "$STATE/router.json")
+	[ -n "$t" ] || t=$(sed -n 's/.*generated API token: *//p' \
+	    "$STATE/vrouter.log" 2>/dev/null | tail -1)
+	echo "$t"
+}
+
+find_vrouter() {
+	local bin=${VROUTER:-$REPO/build/vrouter}
+	[ -x "$bin" ] ||
+	    die "vrouter binary not found at $bin (run 'make' or set VROUTER)"
+	readlink -f "$bin"
+}
+
+# ---------------------------------------------------------------------
+# down
+
+# stop_pid PID WHAT: SIGTERM, wait, then SIGKILL.
+stop_pid() {
+	local pid=$1 what=$2
+	proc_alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! poll "$STOP_TIMEOUT" proc_dead "$pid"; then
+		say "$what (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s; killing it"
+		kill -KILL "$pid" 2>/dev/null || true
+		poll 5 proc_dead "$pid" ||
+		    say "$what (pid $pid) does not die"
+	fi
+	# Reap it when it is our own child (a failed "up").
+	wait "$pid" 2>/dev/null || true
+}
+
+# The vrouter processes of this lab: the pid file, and any process
+# running on this lab's configuration (a pid file lost in a crash).
+lab_vrouter_pids() {
+	local pid
+	if [ -r "$STATE/vrouter.pid" ]; then
+		pid=$(cat "$STATE/vrouter.pid")
+		if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid" &&
+		    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$STATE/router.json"
+		then
+			echo "$pid"
+		fi
+	fi
+	pgrep -f -- "-c $STATE/router.json" 2>/dev/null || true
+}
+
+stop_netns_procs() {
+	local ns=$1 pids
+	pids=$(ip netns pids "$ns" 2>/dev/null || true)
+	[ -n "$pids" ] || return 0
+	echo "$pids" | xargs -r kill -TERM 2>/dev/null || true
+	if ! poll 5 netns_empty "$ns"; then
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+		poll 5 netns_empty "$ns" ||
+		    say "processes left in namespace $ns: $(ip netns pids "$ns" | tr '\n' ' ')"
+	fi
+}
+
+do_down() {
+	local topo pid h dev
+	topo=$(current_topology)
+	for pid in $(lab_vrouter_pids | sort -u); do
+		stop_pid "$pid" vrouter
+	done
+	for h in $(topo_hosts "$topo"); do
+		ns_exists "$h" || continue
+		stop_netns_procs "$h"
+		ip netns del "$h" 2>/dev/null || say "cannot delete namespace $h"
+	done
+	# A TAP that never left the root namespace (vrouter killed between
+	# creating and moving it) goes with its process; this is a safety net.
+	for dev in $(jq -r '.router.interfaces[]?.name // empty' "$topo"); do
+		ip -d -o link show dev "$dev" 2>/dev/null | grep -q ' tun type ' &&
+		    ip link del dev "$dev" 2>/dev/null || true
+	done
+	rm -rf "$STATE"
+}
+
+cmd_down() {
+	need_root down
+	local was_up=no
+	[ -e "$STATE" ] && was_up=yes
+	do_down
+	[ "$was_up" = yes ] && say "lab is down" || true
+}
+
+# ---------------------------------------------------------------------
+# up
+
+UP_DONE=no
+up_failed() {
+	local rc=$?
+	[ "$UP_DONE" = yes ] && return
+	trap - EXIT INT TERM
+	echo "lab.sh: up failed; tearing the lab down" >&2
+	if [ -s "$STATE/vrouter.log" ]; then
+		echo "lab.sh: last lines of the vrouter log:" >&2
+		tail -n 20 "$STATE/vrouter.log" | sed 's/^/  | /' >&2
+	fi
+	do_down >&2 || true
+	[ "$rc" -ne 0 ] || rc=1
+	exit "$rc"
+}
+
+vrouter_running() { proc_alive "$VROUTER_PID"; }
+
+# up_wait WHAT CMD...: poll CMD; fail if vrouter dies or time runs out.
+up_wait() {
+	local what=$1; shift
+	local deadline=$(( $(date +%s%N) + TIMEOUT * 1000000000 ))
+	until "$@"; do
+		vrouter_running || die "vrouter exited while waiting for $what"
+		[ "$(date +%s%N)" -lt "$deadline" ] ||
+		    die "timed out after ${TIMEOUT}s waiting for $what"
+		sleep 0.1
+	done
+}
+
+host_has_link() { nsx "$1" ip link show dev "$2" >/dev/null 2>&1; }
+host_has_default() {
+	[ -n "$(nsx "$1" ip -6 route show default 2>/dev/null)" ]
+}
+host_listens() {
+	[ -n "$(nsx "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]
+}
+
+cmd_up() {
+	need_root up
+	need_tools ip jq curl ss
+	local topo=${1:-$DEFAULT_TOPOLOGY} src h dev a i cmd port hostdir
+
+	validate_topology "$topo"
+	VROUTER=$(find_vrouter)
+	# Read it now: it may be the copy that bringing a lab down removes.
+	local topo_json
+	topo_json=$(cat "$topo")
+
+	if [ -e "$STATE" ]; then
+		say "a lab is up in $STATE; bringing it down first"
+		do_down
+	fi
+	for h in $(jq -r '.hosts[].name' <<<"$topo_json"); do
+		! ns_exists "$h" || die "network namespace $h exists but" \
+		    "belongs to no lab here; remove it with 'ip netns del $h'" \
+		    "(or 'lab.sh down' if it is left from an old lab)"
+	done
+
+	mkdir -p "$STATE"
+	printf '%s\n' "$topo_json" >"$STATE/topology.json"
+	trap up_failed EXIT
+	trap 'exit 130' INT TERM
+	src=$topo
+	topo=$STATE/topology.json
+	jq --arg dir "$STATE/captures" '.router | .capture_dir //= $dir' \
+	    "$topo" >"$STATE/router.json"
+	mkdir -p "$(jq -r .capture_dir "$STATE/router.json")"
+
+	for h in $(topo_hosts "$topo"); do
+		ip netns add "$h"
+		mkdir -p "$STATE/hosts/$h"
+		nsx "$h" ip link set lo up
+		# Static addresses usable at once, RAs accepted, RS sent early.
+		nsx "$h" sysctl -q -w net.ipv6.conf.all.accept_dad=0 \
+		    net.ipv6.conf.default.accept_dad=0 \
+		    net.ipv6.conf.all.accept_ra=1 \
+		    net.ipv6.conf.default.accept_ra=1 \
+		    net.ipv6.conf.all.forwarding=0 >/dev/null
+		nsx "$h" sysctl -q -w \
+		    net.ipv6.conf.default.router_solicitation_delay=0 \
+		    >/dev/null 2>&1 || true
+	done
+
+	if ! "$VROUTER" -t -c "$STATE/router.json" >"$STATE/check.log" 2>&1; then
+		echo "lab.sh: vrouter rejects the router configuration of $src:" >&2
+		sed 's/^/  | /' "$STATE/check.log" >&2
+		exit 1
+	fi
+
+	local args=()
+	[ "${LAB_DEBUG:-0}" = 1 ] && args+=(-d)
+	setsid "$VROUTER" -c "$STATE/router.json" ${args[@]+"${args[@]}"} \
+	    </dev/null >>"$STATE/vrouter.log" 2>&1 &
+	VROUTER_PID=$!
+	echo "$VROUTER_PID" >"$STATE/vrouter.pid"
+
+	for h in $(topo_hosts "$topo"); do
+		dev=$(host_ifname "$topo" "$h")
+		up_wait "$dev to appear in namespace $h" host_has_link "$h" "$dev"
+		nsx "$h" sysctl -q -w "net.ipv6.conf.$dev.accept_dad=0" \
+		    "net.ipv6.conf.$dev.accept_ra=1" >/dev/null
+		nsx "$h" ip link set dev "$dev" up
+		for a in $(jq -r --arg h "$h" \
+		    '.hosts[] | select(.name == $h) | .addresses[]?' "$topo"); do
+			nsx "$h" ip -6 addr add "$a" dev "$dev" nodad
+		done
+	done
+
+	for h in $(topo_hosts "$topo"); do
+		host_iface "$topo" "$h" | jq -e '.ra.enabled // false' \
+		    >/dev/null || continue
+		up_wait "a default route from RA in namespace $h" \
+		    host_has_default "$h"
+	done
+
+	for h in $(topo_hosts "$topo"); do
+		hostdir=$STATE/hosts/$h
+		i=0
+		while IFS= read -r cmd; do
+			[ -n "$cmd" ] || continue
+			i=$((i + 1))
+			LAB_HOST=$h LAB_DIR=$hostdir LAB_STATE=$STATE \
+			    LAB_SH=$SELF setsid ip netns exec "$h" \
+			    bash -c "$cmd" </dev/null \
+			    >"$hostdir/run-$i.log" 2>&1 &
+			echo "$cmd" >"$hostdir/run-$i.cmd"
+		done < <(jq -r --arg h "$h" \
+		    '.hosts[] | select(.name == $h) | .run[]?' "$topo")
+		for port in $(jq -r --arg h "$h" \
+		    '.hosts[] | select(.name == $h) | .listen[]?' "$topo"); do
+			up_wait "$h to listen on TCP port $port (see $hostdir/run-*.log)" \
+			    host_listens "$h" "$port"
+		done
+	done
+
+	local url
+	url=$(api_url "$STATE/router.json")
+	if jq -e '.api.enabled // true' "$STATE/router.json" >/dev/null; then
+		poll 10 curl -gsf -m 1 -o /dev/null "$url/api/v1/status" ||
+		    say "warning: the REST API does not answer at $url"
+	fi
+
+	UP_DONE=yes
+	trap - EXIT INT TERM
+	say "lab \"$(jq -r .name "$topo")\" is up (vrouter pid $VROUTER_PID)"
+	[ "${LAB_QUIET:-0}" = 1 ] || hints "$topo" "$url"
+}
+
+# Suggestions printed after "up", drawn from the topology itself.
+hints() {
+	local topo=$1 url=$2 client server saddr token
+	client=$(jq -r '.hosts[0].name' "$topo")
+	server=$(jq -r '[.hosts[] | select(.run)][0].name // .hosts[-1].name' \
+	    "$topo")
+	saddr=$(jq -r --arg h "$server" \
+	    '.hosts[] | select(.name == $h) | .addresses[0] // "" | sub("/.*"; "")' \
+	    "$topo")
+	token=$(lab_token)
+	[ -n "$token" ] || token=TOKEN
+	local me="netns/lab.sh"
+	[ "$PWD" = "$REPO" ] || me=$SELF
+	cat <<EOF
+
+Try:
+  sudo $me exec $client ping -c3 ${saddr:-ADDRESS}
+  sudo $me exec $client curl http://[${saddr:-ADDRESS}]/
+  sudo $me exec $client traceroute -6 -n ${saddr:-ADDRESS}
+  curl -s $url/api/v1/interfaces | jq
+  curl -s $url/api/v1/counters | jq
+  curl -s -X POST -H 'Authorization: Bearer $token' \\
+      -d '{"direction": "both", "filter": "icmp6"}' $url/api/v1/captures
+  curl -s -o cap.pcap $url/api/v1/captures/ID/pcap && tshark -r cap.pcap
+  curl -s -X DELETE -H 'Authorization: Bearer $token' $url/api/v1/captures/ID
+
+Captures: $(jq -r .capture_dir "$STATE/router.json")
+Logs:     $STATE/vrouter.log, $STATE/hosts/HOST/run-N.log
+Status:   sudo $me status
+Stop:     sudo make lab-down   (or sudo $me down)
+EOF
+}
+
+# ---------------------------------------------------------------------
+# status, exec
+
+cmd_status() {
+	need_root status
+	local topo pid h dev url
+	if [ ! -e "$STATE/topology.json" ]; then
+		echo "lab: down"
+		for h in $(topo_hosts "$DEFAULT_TOPOLOGY"); do
+			! ns_exists "$h" ||
+			    echo "warning: namespace $h exists (left over? 'lab.sh down' removes it)"
+		done
+		return 0
+	fi
+	topo=$STATE/topology.json
+	echo "lab: up, topology \"$(jq -r .name "$topo")\", state in $STATE"
+	pid=$(cat "$STATE/vrouter.pid" 2>/dev/null || echo "?")
+	if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"; then
+		echo "vrouter: running, pid $pid"
+	else
+		echo "vrouter: NOT running (pid file: $pid); see $STATE/vrouter.log"
+	fi
+	for h in $(topo_hosts "$topo"); do
+		if ! ns_exists "$h"; then
+			echo "host $h: namespace missing"
+			continue
+		fi
+		dev=$(host_ifname "$topo" "$h")
+		echo "host $h:"
+		echo "  $(nsx "$h" ip -6 -br addr show dev "$dev" 2>/dev/null ||
+		    echo "$dev missing")"
+		echo "  default: $(nsx "$h" ip -6 route show default 2>/dev/null |
+		    head -1 | grep . || echo none)"
+		echo "  processes: $(ip netns pids "$h" | wc -l)"
+	done
+	url=$(api_url "$STATE/router.json")
+	echo "api: $url"
+	curl -gsS -m 2 "$url/api/v1/status" 2>&1 | (jq . 2>/dev/null || cat) |
+	    sed 's/^/  /'
+}
+
+cmd_exec() {
+	local h=${1:-}
+	[ -n "$h" ] && [ $# -ge 2 ] || die "usage: lab.sh exec HOST CMD..."
+	shift
+	topo_hosts "$(current_topology)" | grep -qxF -- "$h" ||
+	    die "$h is not a host of the lab (hosts: $(topo_hosts "$(current_topology)" | tr '\n' ' '))"
+	ns_exists "$h" || die "namespace $h does not exist; is the lab up?"
+	exec ip netns exec "$h" "$@"
+}
+
+# ---------------------------------------------------------------------
+# serve-http: run in a host's namespace by a topology's "run" list.
+# Serves a page naming the host on [::]:PORT with nginx, or socat when
+# nginx is not installed.  Stays in the foreground.
+
+cmd_serve_http() {
+	local port=${1:-80} host=${LAB_HOST:-$(hostname)}
+	local dir=${LAB_DIR:-$(mktemp -d)}/http
+	mkdir -p "$dir/www" "$dir/tmp"
+	printf '%s\n' "$host: vrouter lab web server" >"$dir/www/index.html"
+	if ! command -v nginx >/dev/null; then
+		printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n%s\n' \
+		    "$host: vrouter lab web server" >"$dir/response"
+		exec socat "TCP6-LISTEN:$port,ipv6only=0,reuseaddr,fork" \
+		    "SYSTEM:cat $dir/response"
+	fi
+	local temps="" m
+	for m in client_body proxy fastcgi uwsgi scgi; do
+		nginx -V 2>&1 | grep -q -- "--without-http_${m}_module" && continue
+		temps+="    ${m}_temp_path $dir/tmp/$m;"$'\n'
+	done
+	cat >"$dir/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 256; }
+http {
+    access_log $dir/access.log;
+$temps    default_type text/plain;
+    server {
+        listen [::]:$port ipv6only=off;
+        root $dir/www;
+        index index.html;
+    }
+}
+EOF
+	exec nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf"
+}
+
+usage() {
+	cat >&2 <<EOF
+usage: lab.sh up [TOPOLOGY.json]
+       lab.sh down
+       lab.sh status
+       lab.sh exec HOST CMD...
+EOF
+	exit 2
+}
+
+main() {
+	local cmd=${1:-}
+	[ $# -gt 0 ] && shift
+	case $cmd in
+	up)		[ $# -le 1 ] || usage; cmd_up "$@" ;;
+	down)		[ $# -eq 0 ] || usage; cmd_down ;;
+	status)		cmd_status ;;
+	exec)		cmd_exec "$@" ;;
+	serve-http)	cmd_serve_http "$@" ;;
+	*)		usage ;;
+	esac
+}
+
+main "$@"
