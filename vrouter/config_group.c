@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -358,8 +359,8 @@ parse_score(struct cfgp *p, json_t *obj, const char *path,
 		return -1;
 	if (!policy_ratios_valid(r))
 		return cfg_err(p, "%s: hop, load and bandwidth must sum to "
-		    "100, not %u (%u + %u + %u)", path, r->hop + r->load + r->bw,
-		    r->hop, r->load, r->bw);
+		    "100, not %u (%u + %u + %u)", path,
+		    r->hop + r->load + r->bw, r->hop, r->load, r->bw);
 	return 0;
 }
 
@@ -554,7 +555,8 @@ parse_member(struct cfgp *p, json_t *obj, const char *path, int idx,
 		for (i = 0; i < c->nifaces; i++)
 			if (strcmp(c->ifaces[i].name, ifname) == 0)
 				break;
-		if (i == c->nifaces)
+		/* no interfaces at all: a single member checked without ref */
+		if (i == c->nifaces && c->nifaces > 0)
 			return cfg_err(p, "%s: no interface named \"%s\"", kp,
 			    ifname);
 		memcpy(m->iface, ifname, strlen(ifname) + 1);
@@ -596,6 +598,114 @@ hexval(char ch)
 	if (ch >= 'A' && ch <= 'F')
 		return ch - 'A' + 10;
 	return -1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* one object at a time, for the API */
+
+/*
+ * A configuration holding only what single objects are checked against:
+ * the interfaces of ref (names, the router's own addresses) and, as
+ * groups[0], the address of the group a member is for.
+ */
+static struct config *
+scratch_config(const struct config *ref, const struct in6_addr *group)
+{
+	struct config	*c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->groups = xcalloc(1, sizeof(*c->groups));
+	if (ref != NULL) {
+		memcpy(c->ifaces, ref->ifaces,
+		    (size_t)ref->nifaces * sizeof(c->ifaces[0]));
+		c->nifaces = ref->nifaces;
+	}
+	if (group != NULL)
+		c->groups[0].addr = *group;
+	return c;
+}
+
+static void
+scratch_free(struct config *c)
+{
+	explicit_bzero(c->groups, sizeof(*c->groups));	/* keys */
+	free(c->groups);
+	free(c);
+}
+
+int
+config_parse_group(json_t *obj, const char *where, struct cfg_group *g,
+    const struct config *ref, char *err, size_t errlen)
+{
+	struct cfgp	 p = { .err = err, .errlen = errlen };
+	int		 rc;
+
+	p.conf = scratch_config(ref, NULL);
+	if ((rc = parse_group(&p, obj, where, 0)) == 0)
+		*g = p.conf->groups[0];
+	scratch_free(p.conf);
+	return rc;
+}
+
+int
+config_parse_member(json_t *obj, const char *where, struct cfg_member *m,
+    const struct cfg_group *g, const struct config *ref, char *err,
+    size_t errlen)
+{
+	struct cfgp	 p = { .err = err, .errlen = errlen };
+	int		 rc;
+
+	p.conf = scratch_config(ref, g != NULL ? &g->addr : NULL);
+	rc = parse_member(&p, obj, where, 0, m);
+	scratch_free(p.conf);
+	return rc;
+}
+
+/*
+ * "policy", "rh_mode", "score" and "probe" of a live group.  Keys left
+ * out keep their values, in "score" and "probe" too; everything is
+ * checked before anything changes.
+ */
+int
+config_patch_group(json_t *obj, const char *where, struct cfg_group *g,
+    char *err, size_t errlen)
+{
+	static const char *const keys[] = { "policy", "rh_mode", "score",
+	    "probe", NULL };
+	struct cfgp		 p = { .err = err, .errlen = errlen };
+	struct cfg_group	*ng;
+	char			 kp[CFG_PATH_LEN];
+	json_t			*v;
+	int			 rc = -1;
+
+	ng = xcalloc(1, sizeof(*ng));
+	ng->policy = g->policy;
+	ng->rh_mode = g->rh_mode;
+	ng->ratios = g->ratios;
+	ng->probe = g->probe;
+	if (cfg_object(&p, obj, where) == -1 ||
+	    cfg_keys(&p, obj, where, keys) == -1 ||
+	    parse_kinds(&p, obj, where, ng) == -1)
+		goto done;
+	if ((v = cfg_member(&p, obj, where, "score", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = parse_score(&p, v, cfg_path(kp, where, "score"),
+		    &ng->ratios);
+	if (rc == -1)
+		goto done;
+	if ((v = cfg_member(&p, obj, where, "probe", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = parse_probe(&p, v, cfg_path(kp, where, "probe"),
+		    &ng->probe);
+	if (rc == -1)
+		goto done;
+	g->policy = ng->policy;
+	g->rh_mode = ng->rh_mode;
+	g->ratios = ng->ratios;
+	g->probe = ng->probe;
+ done:
+	free(ng);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------- */

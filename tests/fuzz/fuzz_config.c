@@ -12,6 +12,7 @@
 #include "vrouter.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+static void check_group(const struct cfg_group *);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,5 +40,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    conf->ifaces[i].nprefixes > CFG_MAX_PREFIXES ||
 		    conf->ifaces[i].mac[0] & 0x01)
 			abort();
+	if (conf->ngroups < 0 || conf->ngroups > CFG_MAX_GROUPS ||
+	    conf->flows.max < 16 || conf->flows.syn_ms < 100)
+		abort();
+	for (i = 0; i < conf->ngroups; i++)
+		check_group(&conf->groups[i]);
 	return 0;
+}
+
+static void
+check_group(const struct cfg_group *g)
+{
+	if (strnlen(g->name, CFG_NAME_LEN) == CFG_NAME_LEN ||
+	    (unsigned int)g->policy >= POLICY_MAX ||
+	    (unsigned int)g->rh_mode >= RH_MODE_MAX ||
+	    !policy_ratios_valid(&g->ratios) ||
+	    g->probe.retest_max_ms < g->probe.retest_ms ||
+	    g->nkeys < 0 || g->nkeys > CFG_MAX_KEYS ||
+	    g->max_members < 1 || g->max_members > CFG_MAX_MEMBERS ||
+	    g->nmembers < 0 || (uint32_t)g->nmembers > g->max_members ||
+	    IN6_IS_ADDR_MULTICAST(&g->addr))
+		abort();
 }

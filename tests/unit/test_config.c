@@ -777,12 +777,14 @@ Test(config, fixtures_invalid)
 /* ---------------------------------------------------------------------- */
 /* anycast groups and the flow table */
 
-#define G_IFACES "'interfaces':[{'name':'c1','addresses':['2001:db8:1::1/64']},"\
+#define G_IFACES \
+	"'interfaces':[{'name':'c1','addresses':['2001:db8:1::1/64']}," \
 	"{'name':'s1','addresses':['2001:db8:11::1/64']}]"
 #define GROUPS(x)	"{" G_IFACES ",'groups':[" x "]}"
 #define G1(x)		GROUPS("{'address':'2001:db8:ac::1'," x "}")
 #define FLOWS(x)	"{" G_IFACES ",'flows':{" x "}}"
-#define KEY_HEX	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define KEY_HEX \
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 /*
  * Distinctive enough that any 8 characters of it in a message are a
  * leak.  jansson quotes the token it stopped at when that is at most 20
@@ -1128,8 +1130,8 @@ Test(config_group, limits)
 	o = (size_t)snprintf(sq, size, "{" G_IFACES ",'groups':[{'address':"
 	    "'2001:db8:ac::1','keys':[");
 	for (n = 0; n < CFG_MAX_KEYS; n++)
-		o += (size_t)snprintf(sq + o, size - o, "%s{'id':%d,'key':'%s'}",
-		    n ? "," : "", n + 1, KEY_HEX);
+		o += (size_t)snprintf(sq + o, size - o,
+		    "%s{'id':%d,'key':'%s'}", n ? "," : "", n + 1, KEY_HEX);
 	o += (size_t)snprintf(sq + o, size - o, "],'members':[");
 	for (n = 0; n < CFG_MAX_MEMBERS; n++)
 		o += (size_t)snprintf(sq + o, size - o,
@@ -1245,6 +1247,98 @@ Test(config_group, syntax_messages)
 	    sizeof(err)), -1);
 	cr_assert(strstr(err, "line 1 column") && strstr(err, "invalid escape"),
 	    "%s", err);
+	config_free(c);
+}
+
+/* The API's entry points: one group, one member, a patch. */
+Test(config_group, api_objects)
+{
+	struct config		*c = parse_ok(GROUP_EXAMPLE);
+	struct cfg_group	 g, *live = &c->groups[0];
+	struct cfg_member	 m;
+	char			 err[512];
+	json_t			*o;
+
+	o = json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "address",
+	    "2001:db8:ad::1", "name", "dns", "members", "address",
+	    "2001:db8:11::20", "interface", "s1");
+	cr_assert_eq(config_parse_group(o, "body", &g, c, err, sizeof(err)),
+	    0, "%s", err);
+	expect_addr(&g.addr, "2001:db8:ad::1");
+	cr_assert_str_eq(g.name, "dns");
+	cr_assert_eq(g.policy, POLICY_LEAST_SESSIONS);
+	expect_default_probe(&g.probe);
+	cr_assert_eq(g.nmembers, 1);
+	cr_assert_str_eq(g.members[0].iface, "s1");
+	json_decref(o);
+
+	/* checked against the interfaces of the running config */
+	o = json_pack("{s:s}", "address", "2001:db8:1::1");
+	cr_assert_eq(config_parse_group(o, "body", &g, c, err, sizeof(err)),
+	    -1);
+	cr_assert(strstr(err, "body.address") && strstr(err, "own address"),
+	    "%s", err);
+	json_decref(o);
+	o = json_pack("{s:s, s:s}", "address", "2001:db8:ad::1", "color",
+	    "red");
+	cr_assert_eq(config_parse_group(o, "body", &g, c, err, sizeof(err)),
+	    -1);
+	cr_assert(strstr(err, "unknown key \"color\" at body") != NULL, "%s",
+	    err);
+	json_decref(o);
+
+	o = json_pack("{s:s, s:i}", "address", "2001:db8:11::30", "weight",
+	    7);
+	cr_assert_eq(config_parse_member(o, "body", &m, live, c, err,
+	    sizeof(err)), 0, "%s", err);
+	expect_addr(&m.addr, "2001:db8:11::30");
+	cr_assert_eq(m.weight, 7);
+	cr_assert_eq(m.hops, 1);
+	json_decref(o);
+	o = json_pack("{s:s}", "address", "2001:db8:ac::1");
+	cr_assert_eq(config_parse_member(o, "body", &m, live, c, err,
+	    sizeof(err)), -1);
+	cr_assert(strstr(err, "body.address") &&
+	    strstr(err, "group's own address"), "%s", err);
+	json_decref(o);
+	o = json_pack("{s:s, s:s}", "address", "2001:db8:11::30",
+	    "interface", "s9");
+	cr_assert_eq(config_parse_member(o, "body", &m, live, c, err,
+	    sizeof(err)), -1);
+	cr_assert(strstr(err, "body.interface: no interface named \"s9\"") !=
+	    NULL, "%s", err);
+	json_decref(o);
+
+	/* without ref any valid interface name is kept, as for routes */
+	o = json_pack("{s:s, s:s}", "address", "2001:db8:11::30",
+	    "interface", "s9");
+	cr_assert_eq(config_parse_member(o, "body", &m, NULL, NULL, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(m.iface, "s9");
+	json_decref(o);
+
+	/* a patch applies whole or not at all */
+	o = json_pack("{s:s, s:{s:i, s:i, s:i}}", "policy", "score", "score",
+	    "hop", 50, "load", 50, "bandwidth", 0);
+	cr_assert_eq(config_patch_group(o, "body", live, err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_eq(live->policy, POLICY_SCORE);
+	cr_assert_eq(live->ratios.hop, 50);
+	cr_assert_eq(live->rh_mode, RH_MODE_EXP);
+	json_decref(o);
+	o = json_pack("{s:s, s:{s:i}}", "rh_mode", "srh", "probe", "rise", 0);
+	cr_assert_eq(config_patch_group(o, "body", live, err, sizeof(err)),
+	    -1);
+	cr_assert(strstr(err, "body.probe.rise") != NULL, "%s", err);
+	cr_assert_eq(live->rh_mode, RH_MODE_EXP);
+	cr_assert_eq(live->probe.rise, 2);
+	json_decref(o);
+	o = json_pack("{s:[]}", "members");
+	cr_assert_eq(config_patch_group(o, "body", live, err, sizeof(err)),
+	    -1);
+	cr_assert(strstr(err, "unknown key \"members\" at body") != NULL,
+	    "%s", err);
+	json_decref(o);
 	config_free(c);
 }
 

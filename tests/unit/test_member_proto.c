@@ -828,6 +828,7 @@ Test(member_proto, names)
 	cr_assert_str_eq(mp_reason_name(MP_REASON_REPLAY), "replay");
 	cr_assert_str_eq(mp_reason_name(MP_REASON_RATE_LIMITED),
 	    "rate_limited");
-	cr_assert_str_eq(mp_reason_name(9), "unknown");
+	cr_assert_str_eq(mp_reason_name(MP_REASON_NOT_MEMBER), "not_member");
+	cr_assert_str_eq(mp_reason_name(10), "unknown");
 	cr_assert_str_eq(mp_reason_name(-3), "unknown");
 }
