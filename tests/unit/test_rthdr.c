@@ -177,7 +177,8 @@ rt_check(enum rh_mode mode, uint8_t proto, bool hbh, size_t paylen)
 	struct pkt	 p0, p;
 	struct in6_addr	 dst, got;
 	const uint8_t	*rh;
-	uint8_t		*data0, type, segleft;
+	uint8_t		*data0, *d2, *snap, type, segleft;
+	uint32_t	 l2;
 	size_t		 olen, n = rthdr_len(mode);
 	int		 r;
 
@@ -253,10 +254,9 @@ rt_check(enum rh_mode mode, uint8_t proto, bool hbh, size_t paylen)
 	cr_assert_arr_eq(&got, &rt_u, 16);
 
 	/* A second routing header is refused, and changes nothing. */
-	uint8_t *d2 = b.data;
-	uint32_t l2 = b.len;
-	uint8_t *snap = malloc(b.size);
-
+	d2 = b.data;
+	l2 = b.len;
+	snap = malloc(b.size);
 	cr_assert_not_null(snap);
 	memcpy(snap, b.mem, b.size);
 	cr_assert_eq(rthdr_insert(&d2, &l2, (size_t)(b.data - b.mem), NULL,
@@ -976,6 +976,7 @@ Test(rthdr, tshark_decodes)
 	}
 	out[used] = '\0';
 	cr_assert_eq(pclose(fp), 0);
+	/* Checksum status 1 is Wireshark's "Good", verified against A. */
 	unlink(path);
 	rmdir(dir);
 	cr_assert_str_eq(out,
