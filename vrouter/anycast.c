@@ -582,21 +582,24 @@ anycast_deliver(struct router *r, struct member *m, struct pbuf *pb)
 		if (rt->has_gw)
 			nh = &rt->gw;
 	}
-	pb->data[p.l3_off + 7] = p.hlim - 1;
-	if (first && !f->rh_to_member_done && g->conf.rh_mode != RH_MODE_NONE &&
-	    p.rh_off == 0) {
+	/* The first packet of a flow (a SYN for TCP) says who answers. */
+	if (!f->rh_to_member_done && g->conf.rh_mode != RH_MODE_NONE &&
+	    p.rh_off == 0 && (p.proto != IPPROTO_TCP_ || (p.tcp_flags & 0x02))) {
 		if (!insert_rh(r, pb, &p, g->conf.rh_mode, &m->addr, out->mtu,
 		    false)) {
 			g->stats.rh_too_big++;
 			icmp6_error(r, pb->in, pb, &p, ICMP6_PACKET_TOO_BIG_, 0,
 			    out->mtu - (uint32_t)rthdr_len(g->conf.rh_mode));
 			iface_count_drop(pb->in, DROP_TOO_BIG);
+			if (first)
+				flow_remove(r->flows, f);	/* never began */
 			pbuf_free(pb);
 			return;
 		}
 		g->stats.rh_inserted++;
 	}
 	f->rh_to_member_done = true;
+	pb->data[p.l3_off + 7] = p.hlim - 1;
 	nd_output(r, out, nh, pb);
 }
 
