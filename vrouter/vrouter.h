@@ -374,6 +374,24 @@ int	 config_load(const char *path, struct config *, char *err,
 struct json_t;
 int	 config_parse_route(struct json_t *, const char *where,
 	    struct cfg_route *, char *err, size_t errlen);
+/*
+ * One group, or one member of group g, as found in "groups" (used by the
+ * API).  ref, when not NULL, gives the interfaces that names and the
+ * router's own addresses are checked against; other groups are not
+ * checked: the caller checks the groups it runs.
+ */
+int	 config_parse_group(struct json_t *, const char *where,
+	    struct cfg_group *, const struct config *ref, char *err,
+	    size_t errlen);
+int	 config_parse_member(struct json_t *, const char *where,
+	    struct cfg_member *, const struct cfg_group *g,
+	    const struct config *ref, char *err, size_t errlen);
+/*
+ * Change "policy", "rh_mode", "score" and "probe" of a group; absent keys
+ * keep their values, other keys are errors.  Unchanged on error.
+ */
+int	 config_patch_group(struct json_t *, const char *where,
+	    struct cfg_group *, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------------- */
 /* rtable.c: longest-prefix match over IPv6 prefixes */
