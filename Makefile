@@ -74,11 +74,23 @@ $(BUILD)/unit-asan: $(UNIT_SRCS) $(BUILD)/libvrouter-asan.a
 	    $(UNIT_SRCS) $(BUILD)/libvrouter-asan.a $(LDLIBS) \
 	    $(shell pkg-config --libs criterion)
 
-# libFuzzer targets link the sources directly, built with clang.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) vrouter/vrouter.h
+# libFuzzer targets, built with clang: the library once, instrumented
+# for coverage, then one small link per target.
+FUZZ_CFLAGS	 = -std=gnu11 -g -O1 -D_GNU_SOURCE -Ivrouter $(PKG_CFLAGS) \
+		   -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
+FUZZ_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/fuzzobj/%.o)
+
+$(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Ivrouter $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libvrouter-fuzz.a: $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libvrouter-fuzz.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
 
 deps:
 	@bash tests/deps.sh
@@ -124,4 +136,5 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(MEMBER_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(MEMBER_OBJS:.o=.d) \
+	$(FUZZ_OBJS:.o=.d)
