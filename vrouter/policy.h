@@ -43,11 +43,11 @@ enum policy_kind {
 struct policy_member {
 	uint64_t	 key;		/* stable identity (maglev), unique */
 	bool		 usable;	/* up, not draining, not yet tried */
-	uint32_t	 sessions;	/* reported sessions and counted flows */
+	uint32_t	 sessions;	/* reported sessions or counted flows */
 	uint32_t	 weight;	/* 1..65535; out of range is clamped */
 	uint32_t	 hops;		/* hop count to the member */
 	uint32_t	 load_pct;	/* server load, 0..100 */
-	uint32_t	 bw_mbps;	/* lowest residual bandwidth on the path */
+	uint32_t	 bw_mbps;	/* least residual bandwidth on path */
 };
 
 /* A member's weight clamped to POLICY_WEIGHT_MIN..POLICY_WEIGHT_MAX. */
@@ -89,12 +89,13 @@ struct score_parts {
 struct policy_state {
 	enum policy_kind	 kind;
 	struct score_ratios	 ratios;	/* score policy */
-	uint32_t		 rr_next;	/* round robin cursor; tie-break
-						   for least-sessions and score */
+	uint32_t		 rr_next;	/* round robin cursor, also
+						   breaking ties */
 	uint64_t		 rng;		/* random: splitmix64 state */
 	int64_t			 wrr_current[POLICY_MAX_MEMBERS];
-	uint32_t		*maglev;	/* MAGLEV_SIZE member indices or
-						   MAGLEV_EMPTY; NULL until built */
+	uint32_t		*maglev;	/* MAGLEV_SIZE indices or
+						   MAGLEV_EMPTY; NULL until
+						   built */
 	size_t			 maglev_n;	/* members when last built */
 	size_t			 maglev_usable;	/* of which got entries */
 };
