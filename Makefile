@@ -33,6 +33,7 @@ UNIT_SRCS	 = $(wildcard tests/unit/*.c)
 MEMBER_SRCS	 = $(wildcard hosts/member/*.c)
 MEMBER_OBJS	 = $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.o) \
 		   $(BUILD)/obj/vrouter/member_proto.o
+MEMBER_LIB_SRCS	 = $(filter-out hosts/member/main.c, $(MEMBER_SRCS))
 FUZZ_SRCS	 = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -65,14 +66,15 @@ $(BUILD)/vrouter: $(BUILD)/obj/vrouter/main.o $(BUILD)/libvrouter.a
 $(BUILD)/anycast-member: $(MEMBER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit: $(UNIT_SRCS) $(BUILD)/libvrouter.a
+$(BUILD)/unit: $(UNIT_SRCS) $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter.a
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $(UNIT_SRCS) \
-	    $(BUILD)/libvrouter.a $(LDLIBS) $(shell pkg-config --libs criterion)
-
-$(BUILD)/unit-asan: $(UNIT_SRCS) $(BUILD)/libvrouter-asan.a
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Wno-missing-prototypes -o $@ \
-	    $(UNIT_SRCS) $(BUILD)/libvrouter-asan.a $(LDLIBS) \
+	    $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter.a $(LDLIBS) \
 	    $(shell pkg-config --libs criterion)
+
+$(BUILD)/unit-asan: $(UNIT_SRCS) $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter-asan.a
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Wno-missing-prototypes -o $@ \
+	    $(UNIT_SRCS) $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter-asan.a \
+	    $(LDLIBS) $(shell pkg-config --libs criterion)
 
 # libFuzzer targets, built with clang: the library once, instrumented
 # for coverage, then one small link per target.

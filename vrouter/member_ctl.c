@@ -164,9 +164,10 @@ remember_left(struct group *g, const struct member *m)
 static void
 apply_tlvs(struct router *r, struct member *m, const struct mp_msg *msg)
 {
+	/* A count replaces ours; a start or end alone adjusts it. */
 	if (msg->present & MP_HAS_SESSIONS)
 		m->sessions = msg->sessions;
-	if (msg->present & MP_HAS_SESSION_OP) {
+	else if (msg->present & MP_HAS_SESSION_OP) {
 		if (msg->session_op == MP_SESSION_START)
 			m->sessions++;
 		else if (m->sessions > 0)
