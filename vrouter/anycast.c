@@ -405,6 +405,9 @@ group_select(struct group *g, uint64_t hash, bool consistent)
 	return i < 0 ? NULL : map[i];
 }
 
+static void	 deliver_flow(struct router *, struct member *, struct flow *,
+		    struct pbuf *, const struct pkt *, bool);
+
 static void
 flow_key_of(const struct pbuf *pb, const struct pkt *p, bool reply,
     struct flow_key *k)
@@ -500,7 +503,7 @@ anycast_input(struct router *r, struct iface *ifp, struct group *g,
 		m = member_by_id(g, f->member);
 		if (m != NULL && (m->state != MS_DOWN ||
 		    p->proto == IPPROTO_TCP_)) {
-			anycast_deliver(r, m, pb);
+			deliver_flow(r, m, f, pb, p, false);
 			return;
 		}
 		flow_remove(r->flows, f);	/* member gone: choose again */
@@ -544,34 +547,20 @@ insert_rh(struct router *r, struct pbuf *pb, const struct pkt *p,
 	    (size_t)(pb->data - pb->mem), &pb->vnet, mode, u) >= 0;
 }
 
-void
-anycast_deliver(struct router *r, struct member *m, struct pbuf *pb)
+/*
+ * Send a packet of flow f on to its member: the routing header on the
+ * first packet, the hop limit, the next hop towards U.
+ */
+static void
+deliver_flow(struct router *r, struct member *m, struct flow *f,
+    struct pbuf *pb, const struct pkt *pp, bool first)
 {
 	struct group		*g = m->group;
-	struct flow_key		 k;
-	struct flow		*f;
+	const struct pkt	 p = *pp;
 	struct route		*rt;
-	struct pkt		 p;
 	const struct in6_addr	*nh = &m->addr;
 	struct iface		*out = m->ifp;
-	bool			 first = false;
 
-	if (pkt_parse(pb->data, pb->len, &p) != DROP_NONE) {
-		iface_count_drop(pb->in, DROP_TRUNC_IPV6);
-		pbuf_free(pb);
-		return;
-	}
-	flow_key_of(pb, &p, false, &k);
-	if ((f = flow_lookup(r->flows, &k, r->now_ns)) == NULL ||
-	    f->group_id != g->id || f->member != m->id) {
-		if (f != NULL)
-			flow_remove(r->flows, f);
-		f = flow_insert(r->flows, &k, g->id, m->id, r->now_ns);
-		m->flows++;
-		m->stats.selections++;
-		g->stats.selections++;
-		first = true;
-	}
 	flow_update(f, 0, p.proto == IPPROTO_TCP_ ? p.tcp_flags : 0, p.ip_len,
 	    r->now_ns);
 	m->stats.packets++;
@@ -601,6 +590,34 @@ anycast_deliver(struct router *r, struct member *m, struct pbuf *pb)
 	f->rh_to_member_done = true;
 	pb->data[p.l3_off + 7] = p.hlim - 1;
 	nd_output(r, out, nh, pb);
+}
+
+void
+anycast_deliver(struct router *r, struct member *m, struct pbuf *pb)
+{
+	struct group	*g = m->group;
+	struct flow_key	 k;
+	struct flow	*f;
+	struct pkt	 p;
+	bool		 first = false;
+
+	if (pkt_parse(pb->data, pb->len, &p) != DROP_NONE) {
+		iface_count_drop(pb->in, DROP_TRUNC_IPV6);
+		pbuf_free(pb);
+		return;
+	}
+	flow_key_of(pb, &p, false, &k);
+	if ((f = flow_lookup(r->flows, &k, r->now_ns)) == NULL ||
+	    f->group_id != g->id || f->member != m->id) {
+		if (f != NULL)
+			flow_remove(r->flows, f);
+		f = flow_insert(r->flows, &k, g->id, m->id, r->now_ns);
+		m->flows++;
+		m->stats.selections++;
+		g->stats.selections++;
+		first = true;
+	}
+	deliver_flow(r, m, f, pb, &p, first);
 }
 
 void
