@@ -335,6 +335,12 @@ member_del(struct router *r, struct member *m)
 	    fmt_addr(&m->addr));
 	member_drop_parked(r, m);
 	flow_flush_member(r->flows, g->id, m->id);
+	if (m->last_seq != 0) {
+		/* A JOIN captured before it left must not bring it back. */
+		g->left[g->left_next].addr = m->addr;
+		g->left[g->left_next].seq = m->last_seq;
+		g->left_next = (g->left_next + 1) % CFG_MAX_MEMBERS;
+	}
 	m->used = false;
 	g->maglev_dirty = true;
 	policy_state_reset(&g->pstate);

@@ -34,6 +34,7 @@
 #define M_GET		EVHTTP_REQ_GET
 #define M_POST		EVHTTP_REQ_POST
 #define M_DELETE	EVHTTP_REQ_DELETE
+#define M_PATCH		EVHTTP_REQ_PATCH
 #define V1		"/api/v1"
 
 struct api_endpoint {
@@ -68,6 +69,18 @@ static const struct api_endpoint api_endpoints[] = {
 	{ M_DELETE,	V1 "/captures/*",	api_capture_del, true },
 	{ M_POST,	V1 "/captures/*/stop",	api_capture_stop, true },
 	{ M_GET,	V1 "/captures/*/pcap",	api_capture_pcap, false },
+	{ M_GET,	V1 "/groups",		api_groups, false },
+	{ M_POST,	V1 "/groups",		api_group_add, true },
+	{ M_GET,	V1 "/groups/*",		api_group_get, false },
+	{ M_PATCH,	V1 "/groups/*",		api_group_patch, true },
+	{ M_DELETE,	V1 "/groups/*",		api_group_del, true },
+	{ M_GET,	V1 "/groups/*/members",	api_members, false },
+	{ M_POST,	V1 "/groups/*/members",	api_member_add, true },
+	{ M_GET,	V1 "/groups/*/members/*", api_member_get, false },
+	{ M_PATCH,	V1 "/groups/*/members/*", api_member_patch, true },
+	{ M_DELETE,	V1 "/groups/*/members/*", api_member_del, true },
+	{ M_GET,	V1 "/flows",		api_flows, false },
+	{ M_DELETE,	V1 "/flows",		api_flows_flush, true },
 	{ M_GET,	"/metrics",		api_prometheus, false },
 };
 #define API_NENDPOINTS	(sizeof(api_endpoints) / sizeof(api_endpoints[0]))
@@ -441,9 +454,10 @@ api_counters(struct api_call *call)
 	for (i = 0; i < call->r->nifaces; i++)
 		json_object_set_new(ifs, call->r->ifaces[i]->name,
 		    api_json_counters(&call->r->ifaces[i]->stats));
-	api_reply(call, 200, json_pack("{s:o, s:o}",
+	api_reply(call, 200, json_pack("{s:o, s:o, s:o}",
 	    "router", api_json_router_counters(&call->r->stats),
-	    "interfaces", ifs));
+	    "interfaces", ifs,
+	    "anycast", api_anycast_counters(call->r)));
 }
 
 static void

@@ -51,6 +51,70 @@ void	 api_capture_del(struct api_call *);
 void	 api_capture_stop(struct api_call *);
 void	 api_capture_pcap(struct api_call *);
 
+/* api_groups.c: anycast groups, members, flows */
+void	 api_groups(struct api_call *);
+void	 api_group_get(struct api_call *);
+void	 api_group_add(struct api_call *);
+void	 api_group_patch(struct api_call *);
+void	 api_group_del(struct api_call *);
+void	 api_members(struct api_call *);
+void	 api_member_get(struct api_call *);
+void	 api_member_add(struct api_call *);
+void	 api_member_patch(struct api_call *);
+void	 api_member_del(struct api_call *);
+void	 api_flows(struct api_call *);
+void	 api_flows_flush(struct api_call *);
+/* The "anycast" section of GET /api/v1/counters; a new reference. */
+json_t	*api_anycast_counters(struct router *);
+
+/* Counters of struct group_stats / member_stats by name, NULL-ended. */
+struct api_counter {
+	const char	*name;
+	size_t		 off;
+	const char	*help;
+};
+extern const struct api_counter api_group_counters[];
+extern const struct api_counter api_member_counters[];
+uint64_t api_counter_value(const void *stats, const struct api_counter *);
+
+/*
+ * Pure JSON views (new references).  A member's mac is NULL when
+ * unknown; api_json_group() takes the members array (NULL: empty).
+ */
+struct flow;
+json_t	*api_json_group(const struct group *, json_t *members);
+json_t	*api_json_group_counters(const struct group_stats *);
+json_t	*api_json_member(const struct member *, const uint8_t *mac,
+	    uint64_t now_ns);
+json_t	*api_json_member_counters(const struct member_stats *);
+/* Membership refusals by reason name, "ok" left out. */
+json_t	*api_json_mp_reasons(const uint64_t fail[GROUP_AUTH_REASONS]);
+/* member is NULL when the flow's member is gone. */
+json_t	*api_json_flow(const struct flow *, const struct in6_addr *member,
+	    uint64_t now_ns);
+
+/* PATCH /api/v1/groups/{addr}/members/{unicast} */
+struct api_member_patch {
+	bool		 has_weight;
+	uint32_t	 weight;
+	bool		 has_drain;
+	bool		 drain;
+};
+int	 api_json_member_patch(json_t *, struct api_member_patch *,
+	    char *err, size_t errlen);
+
+/* ?group=&offset=&limit= of /api/v1/flows (offset, limit: paged only) */
+#define API_FLOWS_LIMIT		100
+#define API_FLOWS_LIMIT_MAX	1000
+struct api_flow_query {
+	bool		 has_group;
+	struct in6_addr	 group;
+	size_t		 offset;
+	size_t		 limit;
+};
+int	 api_flow_query(const char *query, bool paged,
+	    struct api_flow_query *, char *err, size_t errlen);
+
 /* api_metrics.c: GET /metrics, Prometheus text exposition format */
 void	 api_metrics(struct router *, struct evbuffer *);
 

@@ -3,12 +3,16 @@
  * exposition format (version 0.0.4).  Every family has HELP and TYPE
  * lines and all of its samples together, as the format requires.
  */
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 
 #include "api.h"
+#include "flow.h"
+#include "member_proto.h"
 
 static const struct {
 	const char	*name;		/* without vrouter_ and _total */
@@ -88,6 +92,20 @@ metrics_gauge(struct evbuffer *b, const char *name, const char *help,
 	evbuffer_add_printf(b, "vrouter_%s %llu\n", name, v);
 }
 
+static const struct {
+	const char	*name;
+	size_t		 off;
+	const char	*help;
+} metrics_flow[] = {
+#define M(f, h) { #f, offsetof(struct flow_stats, f), h }
+	M(inserted, "Flows added to the flow table."),
+	M(expired, "Flows removed after their idle timeout."),
+	M(evicted, "Live flows removed to make room."),
+	M(removed, "Flows removed by a flush, a member leaving or a new "
+	    "choice."),
+#undef M
+};
+
 struct metrics_nd {
 	unsigned long long	 count[ND_STATE_MAX];
 };
@@ -99,6 +117,234 @@ metrics_nd_cb(const struct neighbor *n, void *arg)
 
 	if (n->state < ND_STATE_MAX)
 		m->count[n->state]++;
+}
+
+typedef uint64_t (*metrics_group_fn)(const struct group *, const void *);
+typedef uint64_t (*metrics_member_fn)(const struct member *, const void *);
+
+static uint64_t
+group_counter(const struct group *g, const void *c)
+{
+	return api_counter_value(&g->stats, c);
+}
+
+static uint64_t
+group_members(const struct group *g, const void *arg)
+{
+	uint64_t	n = 0;
+
+	(void)arg;
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
+		n += g->members[i].used;
+	return n;
+}
+
+static uint64_t
+group_flows(const struct group *g, const void *arg)
+{
+	uint64_t	n = 0;
+
+	(void)arg;
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
+		if (g->members[i].used)
+			n += g->members[i].flows;
+	return n;
+}
+
+static uint64_t
+group_pending(const struct group *g, const void *arg)
+{
+	(void)arg;
+	return g->pending;
+}
+
+static uint64_t
+member_counter(const struct member *m, const void *c)
+{
+	return api_counter_value(&m->stats, c);
+}
+
+static uint64_t
+member_flows(const struct member *m, const void *arg)
+{
+	(void)arg;
+	return m->flows;
+}
+
+static uint64_t
+member_sessions_reported(const struct member *m, const void *arg)
+{
+	(void)arg;
+	return m->sessions;
+}
+
+static uint64_t
+member_load(const struct member *m, const void *arg)
+{
+	(void)arg;
+	return m->load_pct;
+}
+
+/* A family with one sample per group, labelled by its address. */
+static void
+metrics_per_group(struct router *r, struct evbuffer *b, const char *name,
+    const char *type, const char *help, metrics_group_fn fn, const void *arg)
+{
+	const struct group	*g;
+	char			 ga[INET6_ADDRSTRLEN];
+
+	metrics_head(b, name, type, help);
+	for (int i = 0; i < r->ngroups; i++) {
+		if ((g = r->groups[i]) == NULL)
+			continue;
+		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
+		evbuffer_add_printf(b, "vrouter_%s{group=\"%s\"} %llu\n", name,
+		    ga, (unsigned long long)fn(g, arg));
+	}
+}
+
+/* A family with one sample per member of every group. */
+static void
+metrics_per_member(struct router *r, struct evbuffer *b, const char *name,
+    const char *type, const char *help, metrics_member_fn fn,
+    const void *arg)
+{
+	const struct group	*g;
+	const struct member	*m;
+	char			 ga[INET6_ADDRSTRLEN], ma[INET6_ADDRSTRLEN];
+
+	metrics_head(b, name, type, help);
+	for (int i = 0; i < r->ngroups; i++) {
+		if ((g = r->groups[i]) == NULL)
+			continue;
+		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
+		for (int j = 0; j < CFG_MAX_MEMBERS; j++) {
+			m = &g->members[j];
+			if (!m->used)
+				continue;
+			inet_ntop(AF_INET6, &m->addr, ma, sizeof(ma));
+			evbuffer_add_printf(b, "vrouter_%s{group=\"%s\","
+			    "member=\"%s\"} %llu\n", name, ga, ma,
+			    (unsigned long long)fn(m, arg));
+		}
+	}
+}
+
+/* Groups and members, labelled "group" and "member" by address. */
+static void
+metrics_groups(struct router *r, struct evbuffer *b)
+{
+	const struct api_counter *c;
+	const struct group	*g;
+	const struct member	*m;
+	char			 name[64], ga[INET6_ADDRSTRLEN];
+	char			 ma[INET6_ADDRSTRLEN];
+	int			 i, j, k;
+
+	for (c = api_group_counters; c->name != NULL; c++) {
+		snprintf(name, sizeof(name), "group_%s_total", c->name);
+		metrics_per_group(r, b, name, "counter", c->help,
+		    group_counter, c);
+	}
+	metrics_head(b, "group_auth_failures_total", "counter",
+	    "Membership messages refused, by group and reason.");
+	for (i = 0; i < r->ngroups; i++) {
+		if ((g = r->groups[i]) == NULL)
+			continue;
+		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
+		for (k = MP_REASON_NONE + 1; k <= MP_REASON_MAX &&
+		    k < GROUP_AUTH_REASONS; k++)
+			evbuffer_add_printf(b, "vrouter_group_auth_failures_"
+			    "total{group=\"%s\",reason=\"%s\"} %llu\n", ga,
+			    mp_reason_name(k),
+			    (unsigned long long)g->stats.auth_fail[k]);
+	}
+	metrics_per_group(r, b, "group_members", "gauge",
+	    "Members of the group, static and joined.", group_members, NULL);
+	metrics_per_group(r, b, "group_flows", "gauge",
+	    "Flows pinned to the group's members.", group_flows, NULL);
+	metrics_per_group(r, b, "group_pending", "gauge",
+	    "Packets parked while members are probed.", group_pending, NULL);
+
+	for (c = api_member_counters; c->name != NULL; c++) {
+		snprintf(name, sizeof(name), "member_%s_total", c->name);
+		metrics_per_member(r, b, name, "counter", c->help,
+		    member_counter, c);
+	}
+	metrics_per_member(r, b, "member_flows", "gauge",
+	    "Flows pinned to the member.", member_flows, NULL);
+	metrics_per_member(r, b, "member_sessions", "gauge",
+	    "Sessions the member reported.", member_sessions_reported, NULL);
+	metrics_per_member(r, b, "member_load_percent", "gauge",
+	    "Load the member reported, in percent.", member_load, NULL);
+	metrics_head(b, "member_state", "gauge",
+	    "1 for the member's state, 0 for the others.");
+	for (i = 0; i < r->ngroups; i++) {
+		if ((g = r->groups[i]) == NULL)
+			continue;
+		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
+		for (j = 0; j < CFG_MAX_MEMBERS; j++) {
+			m = &g->members[j];
+			if (!m->used)
+				continue;
+			inet_ntop(AF_INET6, &m->addr, ma, sizeof(ma));
+			for (k = 0; k < MS_MAX; k++)
+				evbuffer_add_printf(b, "vrouter_member_state{"
+				    "group=\"%s\",member=\"%s\",state="
+				    "\"%s\"} %d\n", ga, ma,
+				    member_state_names[k],
+				    m->state == (enum member_state)k);
+		}
+	}
+}
+
+/* The membership protocol, the flow table, then each group. */
+static void
+metrics_anycast(struct router *r, struct evbuffer *b)
+{
+	const struct flow_stats	*fs;
+	const uint64_t		*v;
+	char			 name[64];
+	size_t			 i;
+	int			 k, n = 0;
+
+	metrics_head(b, "membership_messages_in_total", "counter",
+	    "Membership messages received.");
+	evbuffer_add_printf(b, "vrouter_membership_messages_in_total %llu\n",
+	    (unsigned long long)r->stats.mp_in);
+	metrics_head(b, "membership_messages_out_total", "counter",
+	    "Membership messages sent.");
+	evbuffer_add_printf(b, "vrouter_membership_messages_out_total %llu\n",
+	    (unsigned long long)r->stats.mp_out);
+	metrics_head(b, "membership_failures_total", "counter",
+	    "Membership messages refused, all groups, by reason.");
+	for (k = MP_REASON_NONE + 1; k <= MP_REASON_MAX &&
+	    k < GROUP_AUTH_REASONS; k++)
+		evbuffer_add_printf(b, "vrouter_membership_failures_total{"
+		    "reason=\"%s\"} %llu\n", mp_reason_name(k),
+		    (unsigned long long)r->stats.mp_fail[k]);
+
+	if (r->flows != NULL) {
+		metrics_gauge(b, "flows", "Flows in the flow table.",
+		    (unsigned long long)flow_count(r->flows));
+		metrics_gauge(b, "flows_capacity", "Size of the flow table.",
+		    flow_capacity(r->flows));
+		fs = flow_stats(r->flows);
+		for (i = 0; i < sizeof(metrics_flow) / sizeof(metrics_flow[0]);
+		    i++) {
+			v = (const uint64_t *)(const void *)((const char *)fs +
+			    metrics_flow[i].off);
+			snprintf(name, sizeof(name), "flows_%s_total",
+			    metrics_flow[i].name);
+			metrics_head(b, name, "counter", metrics_flow[i].help);
+			evbuffer_add_printf(b, "vrouter_%s %llu\n", name,
+			    (unsigned long long)*v);
+		}
+	}
+	for (k = 0; k < r->ngroups; k++)
+		n += r->groups[k] != NULL;
+	metrics_gauge(b, "groups", "Anycast groups.", (unsigned long long)n);
+	metrics_groups(r, b);
 }
 
 void
@@ -207,4 +453,5 @@ api_metrics(struct router *r, struct evbuffer *b)
 		    "\"%u\",interface=\"%s\"} %llu\n", c->id, c->iface[0] ?
 		    metrics_label(l2, sizeof(l2), c->iface) : "all",
 		    (unsigned long long)c->bytes);
+	metrics_anycast(r, b);
 }

@@ -154,14 +154,6 @@ seq_seen_before(struct group *g, const struct in6_addr *member, uint64_t seq)
 }
 
 static void
-remember_left(struct group *g, const struct member *m)
-{
-	g->left[g->left_next].addr = m->addr;
-	g->left[g->left_next].seq = m->last_seq;
-	g->left_next = (g->left_next + 1) % CFG_MAX_MEMBERS;
-}
-
-static void
 apply_tlvs(struct router *r, struct member *m, const struct mp_msg *msg)
 {
 	/* A count replaces ours; a start or end alone adjusts it. */
@@ -325,7 +317,6 @@ member_ctl_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 		break;
 	case MP_LEAVE:
 		if (m != NULL) {
-			remember_left(g, m);
 			member_del(r, m);
 			g->stats.leaves++;
 		}
@@ -372,7 +363,6 @@ member_ctl_tick(struct router *r)
 			else if (m->state == MS_DOWN && m->why == MW_REPORTS &&
 			    r->now_ns - m->state_ns >
 			    (uint64_t)g->conf.grace_ms * 1000000ull) {
-				remember_left(g, m);
 				g->stats.expired++;
 				member_del(r, m);
 			}
