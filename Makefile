@@ -106,7 +106,7 @@ unit-asan: $(BUILD)/unit-asan
 fixtures: $(BUILD)/vrouter
 	/usr/bin/python3 tests/fixtures/run.py $(BUILD)/vrouter
 
-labtest: $(BUILD)/vrouter
+labtest: all
 	VROUTER=$(BUILD)/vrouter bash tests/lab/run.sh
 
 fuzz-build: $(FUZZ_BINS)

@@ -15,14 +15,21 @@
 #
 # Every eth0 is a TAP device opened by vrouter and moved into the host's
 # namespace; hosts learn their default route from the router's RAs.
+# The "anycast" topology (netns/topologies/anycast.json) has clients c1,
+# c2 and members m1, m2, m3 of the group 2001:db8:ac::1, each running
+# anycast-member and nginx (see docs/lab.md).
 #
-#   lab.sh up [TOPOLOGY.json]   start a lab (the default topology if none)
+#   lab.sh up [TOPOLOGY]        start a lab (the default topology if none);
+#                               TOPOLOGY is a file or a name in
+#                               netns/topologies ("anycast")
 #   lab.sh down                 stop it and remove everything it created
 #   lab.sh status               what is running
 #   lab.sh exec HOST CMD...     run a command in a host's namespace
-#   lab.sh serve-http [PORT]    (run by hosts) a small web server
+#   lab.sh serve-http [PORT [ADDRESS...]]
+#                               (run by hosts) a small web server
 #
-# Environment: VROUTER (the binary, default build/vrouter), LAB_STATE
+# Environment: VROUTER (the binary, default build/vrouter), MEMBER_AGENT
+# (default: anycast-member beside the vrouter binary), LAB_STATE
 # (state directory, default /run/vrouter-lab), LAB_TIMEOUT (seconds to
 # wait for each step of "up", default 30), LAB_DEBUG=1 (vrouter -d),
 # LAB_QUIET=1 (no hints after "up").
@@ -88,7 +95,8 @@ topology_errors() {
 	def str: type == "string";
 	def strs: type == "array" and all(.[]; type == "string");
 	def addr: str and test("^[0-9A-Fa-f:.]+/[0-9]{1,3}$");
-	if type != "object" then "the topology is not a JSON object"
+	. as $top
+	| if type != "object" then "the topology is not a JSON object"
 	else
 	  ((keys - ["name", "description", "router", "hosts"])[]
 	    | "unknown key \"\(.)\""),
@@ -116,7 +124,8 @@ topology_errors() {
 	     | (.hosts | to_entries[]
 		| .key as $i | .value as $h | "hosts[\($i)]" as $w
 		| ((($h | keys) - ["name", "interface", "addresses", "run",
-		     "listen"])[] | "\($w): unknown key \"\(.)\""),
+		     "listen", "sysctl", "member"])[]
+		    | "\($w): unknown key \"\(.)\""),
 		  (if ($h.name | str)
 		     and ($h.name | test("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"))
 		   then empty
@@ -145,7 +154,46 @@ topology_errors() {
 		       and all(.[]; type == "number" and . >= 1 and . <= 65535
 			   and . == floor))
 		   then empty
-		   else "\($w).listen: must be a list of TCP ports" end)),
+		   else "\($w).listen: must be a list of TCP ports" end),
+		  (if $h.sysctl == null or ($h.sysctl | strs
+		       and all(.[]; test("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*=.")))
+		   then empty
+		   else "\($w).sysctl: must be a list of \"name=value\" strings" end),
+		  (if $h.member == null then empty
+		   elif ($h.member | type) != "object"
+		   then "\($w).member: must be an object"
+		   else
+		     $h.member as $m | "\($w).member" as $mw
+		     | ((($m | keys) - ["group", "key", "key_id", "address",
+			  "args"])[] | "\($mw): unknown key \"\(.)\""),
+		       (if ($m.group | str) and ($m.group | test("^[0-9A-Fa-f:]+$"))
+			then empty
+			else "\($mw).group: missing or not an IPv6 address" end),
+		       (if $m.key == null or ($m.key | str
+			    and test("^[0-9]{1,5}:[0-9A-Fa-f]{64}$"))
+			then empty
+			else "\($mw).key: must be \"KEYID:HEXKEY\" (64 hex digits)" end),
+		       (if $m.key_id == null or ($m.key_id | type == "number"
+			    and . >= 1 and . <= 65535 and . == floor)
+			then empty
+			else "\($mw).key_id: must be an integer 1-65535" end),
+		       (if $m.address == null or ($m.address | str
+			    and test("^[0-9A-Fa-f:]+$"))
+			then empty
+			else "\($mw).address: must be an IPv6 address" end),
+		       (if $m.address != null or ($h.addresses | length) > 0
+			then empty
+			else "\($mw): the host needs \"addresses\" or \"address\"" end),
+		       (if $m.args == null or ($m.args | strs) then empty
+			else "\($mw).args: must be a list of strings" end),
+		       (if $m.key != null or ($m.group | str | not) then empty
+			else
+			  [$top.router.groups[]? | select(.address == $m.group)
+			   | .keys[]? | select($m.key_id == null or .id == $m.key_id)]
+			  | if length > 0 then empty
+			    else "\($mw): no key: give \"key\", or a key of group \($m.group) in router.groups\(if $m.key_id then " with id \($m.key_id)" else "" end)" end
+			end)
+		   end)),
 	       ($ifs | to_entries[]
 		| (.value.netns // "") as $n
 		| select($n != "" and (any($names[]; . == $n) | not))
@@ -218,6 +266,92 @@ find_vrouter() {
 	readlink -f "$bin"
 }
 
+# The member agent: MEMBER_AGENT, or anycast-member beside vrouter.
+find_member_agent() {
+	local bin=${MEMBER_AGENT:-$(dirname "$VROUTER")/anycast-member}
+	[ -x "$bin" ] ||
+	    die "anycast-member not found at $bin (run 'make' or set MEMBER_AGENT)"
+	readlink -f "$bin"
+}
+
+# A topology argument: a file, or the name of one in netns/topologies.
+resolve_topology() {
+	local t=$1
+	if [ ! -e "$t" ] && [[ $t != */* ]] && [[ $t != *.json ]] &&
+	    [ -e "$REPO/netns/topologies/$t.json" ]; then
+		t=$REPO/netns/topologies/$t.json
+	fi
+	echo "$t"
+}
+
+# ---------------------------------------------------------------------
+# anycast members: a host with a "member" object runs anycast-member
+
+# host_member TOPOLOGY HOST: the host's "member" object, or null.
+host_member() {
+	jq -c --arg h "$2" '.hosts[] | select(.name == $h) | .member // null' \
+	    "$1"
+}
+
+# member_addr TOPOLOGY HOST: the member's unicast address.
+member_addr() {
+	jq -r --arg h "$2" '.hosts[] | select(.name == $h)
+	    | .member.address // (.addresses[0] | sub("/.*"; ""))' "$1"
+}
+
+# member_key TOPOLOGY HOST: KEYID:HEXKEY, from "key" or from the group's
+# keys in the router configuration ("key_id", or the first key).
+member_key() {
+	jq -r --arg h "$2" '
+	    (.hosts[] | select(.name == $h) | .member) as $m
+	    | if $m.key then $m.key
+	      else [.router.groups[]? | select(.address == $m.group)
+		    | .keys[]? | select($m.key_id == null or .id == $m.key_id)]
+		   | first | "\(.id):\(.key)"
+	      end' "$1"
+}
+
+host_has_lo_addr() {
+	nsx "$1" ip -6 -o addr show dev lo 2>/dev/null |
+	    grep -qiF " $2/128 "
+}
+
+# The agent of HOST in the background, its pid in hosts/HOST/member.pid
+# (a test that restarts it writes the new one there), its output in
+# hosts/HOST/member.log.
+start_member() {
+	local topo=$1 h=$2 agent=$3 dir=$STATE/hosts/$2 m args=()
+	m=$(host_member "$topo" "$h")
+	args=(-g "$(jq -r .group <<<"$m")" -k "$(member_key "$topo" "$h")"
+	    -a "$(member_addr "$topo" "$h")" -i "$(host_ifname "$topo" "$h")")
+	while IFS= read -r a; do
+		args+=("$a")
+	done < <(jq -r '.args[]?' <<<"$m")
+	setsid ip netns exec "$h" "$agent" "${args[@]}" </dev/null \
+	    >>"$dir/member.log" 2>&1 &
+	echo $! >"$dir/member.pid"
+}
+
+# The agent's pid when it runs, else nothing.
+member_pid() {
+	local pid
+	pid=$(cat "$STATE/hosts/$1/member.pid" 2>/dev/null) || return 0
+	if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"; then
+		echo "$pid"
+	fi
+}
+
+# member_is_up URL GROUP ADDRESS [SINCE_MS]: the member is up in the
+# API, healthy by its last report, which came less than SINCE_MS ago
+# (its health check ran once the service was there).
+member_is_up() {
+	curl -gsf -m 2 "$1/api/v1/groups/$2/members" 2>/dev/null |
+	    jq -e --arg a "$3" --argjson since "${4:-null}" '
+		any(.members[]?; .address == $a and .state == "up" and
+		    ($since == null or (.health and .last_report_ms_ago != null
+			and .last_report_ms_ago < $since)))' >/dev/null 2>&1
+}
+
 # ---------------------------------------------------------------------
 # down
 
@@ -266,6 +400,11 @@ stop_netns_procs() {
 do_down() {
 	local topo pid h dev
 	topo=$(current_topology)
+	# Member agents leave the group while the router is still there.
+	for h in $(topo_hosts "$topo"); do
+		pid=$(member_pid "$h")
+		[ -z "$pid" ] || stop_pid "$pid" "anycast-member of $h"
+	done
 	for pid in $(lab_vrouter_pids | sort -u); do
 		stop_pid "$pid" vrouter
 	done
@@ -327,6 +466,24 @@ host_has_link() { nsx "$1" ip link show dev "$2" >/dev/null 2>&1; }
 host_has_default() {
 	[ -n "$(nsx "$1" ip -6 route show default 2>/dev/null)" ]
 }
+# A member's agent that exits during "up" fails it at once.
+member_alive() {
+	[ -z "$(member_pid "$1")" ] || return 0
+	echo "lab.sh: anycast-member of $1 exited:" >&2
+	tail -n 5 "$STATE/hosts/$1/member.log" 2>/dev/null | sed 's/^/  | /' >&2
+	exit 1
+}
+
+# member_starting HOST GROUP: the agent put the anycast address on lo.
+member_starting() { member_alive "$1" && host_has_lo_addr "$1" "$2"; }
+
+# member_serving HOST URL GROUP ADDRESS: the router has the member up,
+# with a report sent once the host's "listen" ports were open.
+member_serving() {
+	local since=$(( $(date +%s%3N) - ${LISTEN_MS[$1]} ))
+	member_alive "$1" && member_is_up "$2" "$3" "$4" "$since"
+}
+
 host_listens() {
 	[ -n "$(nsx "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]
 }
@@ -334,10 +491,15 @@ host_listens() {
 cmd_up() {
 	need_root up
 	need_tools ip jq curl ss
-	local topo=${1:-$DEFAULT_TOPOLOGY} src h dev a i cmd port hostdir
+	local topo src h dev a i cmd port hostdir agent="" group maddr
+	declare -gA LISTEN_MS=()
+	topo=$(resolve_topology "${1:-$DEFAULT_TOPOLOGY}")
 
 	validate_topology "$topo"
 	VROUTER=$(find_vrouter)
+	if jq -e 'any(.hosts[]; .member != null)' "$topo" >/dev/null; then
+		agent=$(find_member_agent)
+	fi
 	# Read it now: it may be the copy that bringing a lab down removes.
 	local topo_json
 	topo_json=$(cat "$topo")
@@ -375,6 +537,11 @@ cmd_up() {
 		nsx "$h" sysctl -q -w \
 		    net.ipv6.conf.default.router_solicitation_delay=0 \
 		    >/dev/null 2>&1 || true
+		while IFS= read -r a; do
+			nsx "$h" sysctl -q -w "$a" >/dev/null ||
+			    die "host $h: sysctl $a failed"
+		done < <(jq -r --arg h "$h" \
+		    '.hosts[] | select(.name == $h) | .sysctl[]?' "$topo")
 	done
 
 	if ! "$VROUTER" -t -c "$STATE/router.json" >"$STATE/check.log" 2>&1; then
@@ -409,6 +576,18 @@ cmd_up() {
 		    host_has_default "$h"
 	done
 
+	# Members first: their services may bind the anycast address.
+	for h in $(topo_hosts "$topo"); do
+		[ "$(host_member "$topo" "$h")" != null ] || continue
+		start_member "$topo" "$h" "$agent"
+	done
+	for h in $(topo_hosts "$topo"); do
+		[ "$(host_member "$topo" "$h")" != null ] || continue
+		group=$(host_member "$topo" "$h" | jq -r .group)
+		up_wait "anycast-member of $h to put $group on lo (see $STATE/hosts/$h/member.log)" \
+		    member_starting "$h" "$group"
+	done
+
 	for h in $(topo_hosts "$topo"); do
 		hostdir=$STATE/hosts/$h
 		i=0
@@ -427,6 +606,7 @@ cmd_up() {
 			up_wait "$h to listen on TCP port $port (see $hostdir/run-*.log)" \
 			    host_listens "$h" "$port"
 		done
+		LISTEN_MS[$h]=$(date +%s%3N)
 	done
 
 	local url
@@ -434,6 +614,17 @@ cmd_up() {
 	if jq -e '.api.enabled // true' "$STATE/router.json" >/dev/null; then
 		poll 10 curl -gsf -m 1 -o /dev/null "$url/api/v1/status" ||
 		    say "warning: the REST API does not answer at $url"
+		# Members of groups of this router: wait until they serve.
+		for h in $(topo_hosts "$topo"); do
+			[ "$(host_member "$topo" "$h")" != null ] || continue
+			group=$(host_member "$topo" "$h" | jq -r .group)
+			jq -e --arg g "$group" \
+			    'any(.groups[]?; .address == $g)' \
+			    "$STATE/router.json" >/dev/null || continue
+			maddr=$(member_addr "$topo" "$h")
+			up_wait "member $maddr ($h) to be up in group $group (see $STATE/hosts/$h/member.log)" \
+			    member_serving "$h" "$url" "$group" "$maddr"
+		done
 	fi
 
 	UP_DONE=yes
@@ -453,8 +644,10 @@ hints() {
 	    "$topo")
 	token=$(lab_token)
 	[ -n "$token" ] || token=TOKEN
-	local me="netns/lab.sh"
+	local me="netns/lab.sh" anycast
 	[ "$PWD" = "$REPO" ] || me=$SELF
+	anycast=$(anycast_hints "$topo" "$url" "$me" "$client")
+	[ -z "$anycast" ] || anycast+=$'\n\n'
 	cat <<EOF
 
 Try:
@@ -468,10 +661,28 @@ Try:
   curl -s -o cap.pcap $url/api/v1/captures/ID/pcap && tshark -r cap.pcap
   curl -s -X DELETE -H 'Authorization: Bearer $token' $url/api/v1/captures/ID
 
-Captures: $(jq -r .capture_dir "$STATE/router.json")
+${anycast}Captures: $(jq -r .capture_dir "$STATE/router.json")
 Logs:     $STATE/vrouter.log, $STATE/hosts/HOST/run-N.log
 Status:   sudo $me status
 Stop:     sudo make lab-down   (or sudo $me down)
+EOF
+}
+
+# Lines for the anycast groups of the router, if any.
+anycast_hints() {
+	local topo=$1 url=$2 me=$3 client=$4 g name
+	g=$(jq -r '.router.groups[0].address // empty' "$topo")
+	[ -n "$g" ] || return 0
+	name=$(jq -r '.router.groups[0].name // empty' "$topo")
+	cat <<EOF
+Anycast group $g${name:+ ($name.any)}:
+  sudo $me exec $client curl -s http://[$g]/
+  sudo $me exec $client curl -s -o /dev/null http://[$g]/slow &   # 64 MiB at 1 MiB/s
+  curl -s $url/api/v1/groups/$g/members | jq '.members[] | {address, state, sessions, flows}'
+  curl -s $url/api/v1/flows | jq
+  curl -s -X PATCH -H 'Authorization: Bearer $(lab_token)' \\
+      -d '{"policy": "round-robin"}' $url/api/v1/groups/$g
+
 EOF
 }
 
@@ -509,6 +720,12 @@ cmd_status() {
 		echo "  default: $(nsx "$h" ip -6 route show default 2>/dev/null |
 		    head -1 | grep . || echo none)"
 		echo "  processes: $(ip netns pids "$h" | wc -l)"
+		[ "$(host_member "$topo" "$h")" != null ] || continue
+		pid=$(member_pid "$h")
+		echo "  anycast-member: $([ -n "$pid" ] && echo "running, pid $pid" ||
+		    echo "NOT running; see $STATE/hosts/$h/member.log")," \
+		    "group $(host_member "$topo" "$h" | jq -r .group)," \
+		    "member $(member_addr "$topo" "$h")"
 	done
 	url=$(api_url "$STATE/router.json")
 	echo "api: $url"
@@ -528,14 +745,29 @@ cmd_exec() {
 
 # ---------------------------------------------------------------------
 # serve-http: run in a host's namespace by a topology's "run" list.
-# Serves a page naming the host on [::]:PORT with nginx, or socat when
-# nginx is not installed.  Stays in the foreground.
+# Serves a page naming the host on [::]:PORT, or on [ADDRESS]:PORT for
+# each ADDRESS given, with nginx (socat, page only, when nginx is not
+# installed).  /name is the host's name alone, /big a 64 MiB file
+# (sparse: it costs no disk), /slow the same file sent at 1 MiB/s for
+# long-lived downloads.  Stays in the foreground; nginx.conf and
+# nginx.pid are in LAB_DIR/http.
 
 cmd_serve_http() {
 	local port=${1:-80} host=${LAB_HOST:-$(hostname)}
-	local dir=${LAB_DIR:-$(mktemp -d)}/http
+	local dir=${LAB_DIR:-$(mktemp -d)}/http a listen=""
+	if [ $# -gt 0 ]; then
+		shift
+	fi
 	mkdir -p "$dir/www" "$dir/tmp"
 	printf '%s\n' "$host: vrouter lab web server" >"$dir/www/index.html"
+	truncate -s 64M "$dir/big"
+	if [ $# -eq 0 ]; then
+		listen="        listen [::]:$port ipv6only=off;"
+	fi
+	for a in "$@"; do
+		[[ $a =~ ^[0-9A-Fa-f:]+$ ]] || die "serve-http: bad address '$a'"
+		listen+="${listen:+$'\n'}        listen [$a]:$port;"
+	done
 	if ! command -v nginx >/dev/null; then
 		printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n%s\n' \
 		    "$host: vrouter lab web server" >"$dir/response"
@@ -558,9 +790,12 @@ http {
     access_log $dir/access.log;
 $temps    default_type text/plain;
     server {
-        listen [::]:$port ipv6only=off;
+$listen
         root $dir/www;
         index index.html;
+        location = /name { return 200 "$host\n"; }
+        location = /big { alias $dir/big; }
+        location = /slow { alias $dir/big; limit_rate 1m; }
     }
 }
 EOF
@@ -569,7 +804,7 @@ EOF
 
 usage() {
 	cat >&2 <<EOF
-usage: lab.sh up [TOPOLOGY.json]
+usage: lab.sh up [TOPOLOGY.json | TOPOLOGY-NAME]
        lab.sh down
        lab.sh status
        lab.sh exec HOST CMD...

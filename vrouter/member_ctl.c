@@ -303,7 +303,12 @@ member_ctl_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 	if (!mp_seq_fresh(msg.seq, wall_ns(r), MP_SEQ_WINDOW_NS) ||
 	    (m == NULL && seq_seen_before(g, &msg.member, msg.seq)) ||
 	    !mp_seq_accept(last, msg.seq)) {
-		mp_reject(r, ifp, &p->src, &msg, g, MP_REASON_REPLAY, key);
+		/*
+		 * Counted, never answered: a REJECT would reach the real
+		 * member, and anyone on the link could make it join again.
+		 */
+		r->stats.mp_fail[MP_REASON_REPLAY]++;
+		g->stats.auth_fail[MP_REASON_REPLAY]++;
 		return;
 	}
 	/* 7. only now the body */
