@@ -82,6 +82,8 @@ static const struct api_endpoint api_endpoints[] = {
 	{ M_GET,	V1 "/flows",		api_flows, false },
 	{ M_DELETE,	V1 "/flows",		api_flows_flush, true },
 	{ M_GET,	"/metrics",		api_prometheus, false },
+	{ M_GET,	"/",			api_static, false },
+	{ M_GET,	"/web/*",		api_static, false },
 };
 #define API_NENDPOINTS	(sizeof(api_endpoints) / sizeof(api_endpoints[0]))
 
@@ -551,6 +553,10 @@ api_start(struct router *r, char *err, size_t errlen)
 		return -1;
 	}
 	log_info("%s: REST API on http://%s/api/v1/", __func__, where);
+	api_static_init(r);
+	if (r->web_root[0] != '\0')
+		log_info("%s: dashboard on http://%s/ from %s", __func__,
+		    where, r->web_root);
 	return 0;
 }
 

@@ -412,9 +412,9 @@ static int
 parse_api(struct cfgp *p, json_t *obj)
 {
 	static const char *const keys[] = { "enabled", "listen", "port",
-	    "token", NULL };
+	    "token", "web_root", NULL };
 	struct config	*c = p->conf;
-	const char	*listen = NULL, *token = NULL;
+	const char	*listen = NULL, *token = NULL, *root = NULL;
 	struct in6_addr	 a6;
 	struct in_addr	 a4;
 	uint32_t	 port = c->api_port;
@@ -425,9 +425,20 @@ parse_api(struct cfgp *p, json_t *obj)
 	    cfg_bool(p, obj, "api", "enabled", &c->api_enabled) == -1 ||
 	    cfg_str(p, obj, "api", "listen", &listen) == -1 ||
 	    cfg_u32(p, obj, "api", "port", 1, 65535, &port) == -1 ||
-	    cfg_str(p, obj, "api", "token", &token) == -1)
+	    cfg_str(p, obj, "api", "token", &token) == -1 ||
+	    cfg_str(p, obj, "api", "web_root", &root) == -1)
 		return -1;
 	c->api_port = (uint16_t)port;
+
+	/* Only the form here: whether it exists is checked at start. */
+	if (root != NULL) {
+		if (*root != '/')
+			return cfg_err(p, "api.web_root: %s is not an absolute "
+			    "path", cfg_quote(q, sizeof(q), root));
+		if (cfg_copy(p, "api.web_root", root, c->api_web_root,
+		    sizeof(c->api_web_root)) == -1)
+			return -1;
+	}
 
 	if (listen != NULL) {
 		if (strlen(listen) >= sizeof(c->api_listen) ||

@@ -342,6 +342,7 @@ struct config {
 	char		 api_listen[INET6_ADDRSTRLEN];
 	uint16_t	 api_port;
 	char		 api_token[129];	/* "" = generate at start */
+	char		 api_web_root[PATH_MAX];	/* "" = look at start */
 	char		 capture_dir[PATH_MAX];
 	int		 log_level;		/* LOG_LVL_* */
 	uint32_t	 neigh_max;
@@ -893,6 +894,7 @@ struct router {
 	unsigned int	 ncaptures_running;
 	struct evhttp	*http;
 	char		 api_token[129];
+	char		 web_root[PATH_MAX];	/* dashboard files, "" = none */
 	/* anycast */
 	struct group	*groups[CFG_MAX_GROUPS];
 	int		 ngroups;

@@ -1,0 +1,348 @@
+// The vrouter dashboard: reads /api/v1/ every REFRESH_MS and redraws.
+// Text reaches the page through textContent only, never as markup.
+"use strict";
+
+const API = "/api/v1/";
+const REFRESH_MS = 2000;
+const TIMEOUT_MS = 1500;
+const NONE = "\u2014";
+
+let previous = null;	// the last interfaces sample, for rates
+
+// ---------------------------------------------------------------------
+// formatting
+
+function num(v) {
+	return typeof v === "number" ? v.toLocaleString("en-US") : NONE;
+}
+
+function bytes(v) {
+	if (typeof v !== "number")
+		return NONE;
+	const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+	let i = 0;
+	while (v >= 1024 && i < units.length - 1) {
+		v /= 1024;
+		i++;
+	}
+	return (i === 0 ? v : v.toFixed(1)) + " " + units[i];
+}
+
+function duration(s) {
+	const d = Math.floor(s / 86400);
+	const hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60]
+	    .map((n) => String(n).padStart(2, "0")).join(":");
+	return d > 0 ? d + "d " + hms : hms;
+}
+
+function ago(ms) {
+	if (typeof ms !== "number")
+		return NONE;
+	if (ms < 60000)
+		return (ms / 1000).toFixed(1) + " s";
+	return ms < 3600000 ? Math.floor(ms / 60000) + " min" :
+	    duration(Math.floor(ms / 1000));
+}
+
+function rtt(us) {
+	if (typeof us !== "number")
+		return NONE;
+	return us < 1000 ? us + " \u00b5s" : (us / 1000).toFixed(1) + " ms";
+}
+
+function orNone(v) {
+	return v === null || v === undefined || v === "" ? NONE : String(v);
+}
+
+// ---------------------------------------------------------------------
+// DOM
+
+function el(tag, cls, text) {
+	const e = document.createElement(tag);
+	if (cls)
+		e.className = cls;
+	if (text !== undefined)
+		e.textContent = text;
+	return e;
+}
+
+// A badge whose colour class comes from a fixed list, never from data.
+function badge(text, known) {
+	const t = orNone(text);
+	return el("span", "badge " + (known.includes(t) ? "s-" + t : "s-other"),
+	    t);
+}
+
+// columns: [title, cell(row) -> string or Node, "num" for numbers]
+function table(columns, rows, empty) {
+	if (rows.length === 0)
+		return el("p", "muted", empty);
+	const t = el("table");
+	const hr = t.createTHead().insertRow();
+	for (const [title, , cls] of columns)
+		hr.appendChild(el("th", cls, title));
+	const body = t.createTBody();
+	for (const row of rows) {
+		const tr = body.insertRow();
+		for (const [, cell, cls] of columns) {
+			const td = tr.insertCell();
+			if (cls)
+				td.className = cls;
+			const v = cell(row);
+			if (v instanceof Node)
+				td.appendChild(v);
+			else
+				td.textContent = orNone(v);
+		}
+	}
+	return t;
+}
+
+function lines(list) {
+	const f = document.createDocumentFragment();
+	for (const s of list || [])
+		f.appendChild(el("div", null, s));
+	return f;
+}
+
+function show(id, node) {
+	document.getElementById(id).replaceChildren(node);
+}
+
+// key value pairs as a definition list
+function pairs(cls, list) {
+	const dl = el("dl", cls);
+	for (const [k, v] of list) {
+		dl.appendChild(el("dt", null, k));
+		dl.appendChild(el("dd", null, orNone(v)));
+	}
+	return dl;
+}
+
+// ---------------------------------------------------------------------
+// sections
+
+function renderStatus(s) {
+	show("status", pairs("status", [
+		["version", s.version], ["mode", s.mode],
+		["uptime", duration(s.uptime_s)], ["interfaces", s.interfaces],
+		["routes", s.routes], ["neighbours", s.neighbors],
+		["free buffers", num(s.buffers_free)],
+		["captures", s.captures_running],
+	]));
+}
+
+function rate(name, key, now, c) {
+	const p = previous && previous.ifs[name];
+	if (!p || now <= previous.t || c[key] < p[key])
+		return NONE;
+	return num(Math.round((c[key] - p[key]) * 1000 / (now - previous.t)));
+}
+
+function renderInterfaces(list, now) {
+	show("interfaces", table([
+		["Name", (i) => i.name],
+		["Netns / ifname", (i) => i.netns ? i.netns + " / " + i.ifname :
+		    "(router)"],
+		["MAC", (i) => i.mac],
+		["MTU", (i) => i.mtu, "num"],
+		["Link", (i) => badge(i.up ? "up" : "down", ["up", "down"])],
+		["Addresses", (i) => lines(i.addresses)],
+		["RX pkts", (i) => num(i.counters.rx_packets), "num"],
+		["RX bytes", (i) => bytes(i.counters.rx_bytes), "num"],
+		["RX pkt/s", (i) => rate(i.name, "rx_packets", now, i.counters),
+		    "num"],
+		["TX pkts", (i) => num(i.counters.tx_packets), "num"],
+		["TX bytes", (i) => bytes(i.counters.tx_bytes), "num"],
+		["TX pkt/s", (i) => rate(i.name, "tx_packets", now, i.counters),
+		    "num"],
+		["Forwarded", (i) => num(i.counters.forwarded), "num"],
+		["Drops", (i) => num(i.counters.drops), "num"],
+	], list, "no interfaces"));
+	const ifs = {};
+	for (const i of list)
+		ifs[i.name] = i.counters;
+	previous = { t: now, ifs: ifs };
+}
+
+function renderRoutes(list) {
+	show("routes", table([
+		["Prefix", (r) => r.prefix],
+		["Type", (r) => r.type],
+		["Via", (r) => r.via],
+		["Interface", (r) => r.interface],
+		["Packets", (r) => num(r.packets), "num"],
+		["Bytes", (r) => bytes(r.bytes), "num"],
+	], list, "no routes"));
+}
+
+const ND_STATES = ["incomplete", "reachable", "stale", "delay", "probe",
+    "failed"];
+
+function renderNeighbors(list) {
+	show("neighbors", table([
+		["Address", (n) => n.address],
+		["Interface", (n) => n.interface],
+		["MAC", (n) => n.mac],
+		["State", (n) => badge(n.state, ND_STATES)],
+		["Router", (n) => n.router ? "yes" : "no"],
+		["Queued", (n) => n.queued, "num"],
+		["Age", (n) => ago(n.age_ms), "num"],
+	], list, "no neighbours"));
+}
+
+const MEMBER_STATES = ["joining", "up", "suspect", "down", "draining"];
+
+function memberState(m) {
+	const f = document.createDocumentFragment();
+	f.appendChild(badge(m.state, MEMBER_STATES));
+	if (m.down_reason)
+		f.appendChild(el("span", "muted", " " + m.down_reason));
+	if (m.draining)
+		f.appendChild(badge("draining", MEMBER_STATES));
+	return f;
+}
+
+function loadBar(pct) {
+	const wrap = el("span", "bar");
+	const fill = el("span", "fill");
+	fill.style.width = Math.max(0, Math.min(100, Number(pct) || 0)) + "%";
+	wrap.appendChild(fill);
+	const f = document.createDocumentFragment();
+	f.appendChild(wrap);
+	f.appendChild(document.createTextNode(" " + orNone(pct) + "%"));
+	return f;
+}
+
+function nonZero(obj) {
+	return Object.entries(obj || {}).filter(([, v]) =>
+	    typeof v === "number" && v !== 0);
+}
+
+function renderGroup(g) {
+	const box = el("div", "group");
+	const h = el("h3");
+	h.appendChild(el("span", "addr", g.address));
+	if (g.any_name || g.name)
+		h.appendChild(el("span", "muted", " " + (g.any_name || g.name)));
+	box.appendChild(h);
+
+	const r = g.score || {};
+	box.appendChild(pairs("settings", [
+		["policy", g.policy], ["rh_mode", g.rh_mode],
+		["score ratios", r.hop + " / " + r.load + " / " + r.bandwidth +
+		    " (hop / load / bw)"],
+		["flows", num(g.flows)], ["pending", num(g.pending)],
+		["members", (g.members || []).length + " of " + g.max_members],
+	]));
+
+	const c = g.counters || {};
+	const shown = nonZero(c).concat(nonZero(c.auth_failures)
+	    .map(([k, v]) => ["auth " + k, v]));
+	box.appendChild(shown.length ? pairs("counters",
+	    shown.map(([k, v]) => [k, num(v)])) :
+	    el("p", "muted", "no packets yet"));
+
+	box.appendChild(table([
+		["Member", (m) => m.address],
+		["Interface", (m) => m.interface],
+		["Source", (m) => m.source],
+		["State", memberState],
+		["Sessions", (m) => m.sessions, "num"],
+		["Flows", (m) => m.flows, "num"],
+		["Load", (m) => loadBar(m.load_pct)],
+		["Capacity", (m) => m.capacity, "num"],
+		["Weight", (m) => m.weight, "num"],
+		["Health", (m) => badge(m.health ? "ok" : "bad", ["ok", "bad"])],
+		["Probe RTT", (m) => rtt(m.probe_rtt_us), "num"],
+		["Score", (m) => m.score && m.score.score, "num strong"],
+		["hop", (m) => m.score && m.score.hop, "num"],
+		["load", (m) => m.score && m.score.load, "num"],
+		["bw", (m) => m.score && m.score.bandwidth, "num"],
+		["Selected", (m) => num(m.counters && m.counters.selections),
+		    "num"],
+		["Packets", (m) => num(m.counters && m.counters.packets),
+		    "num"],
+	], g.members || [], "no members"));
+	return box;
+}
+
+function renderGroups(list) {
+	const f = document.createDocumentFragment();
+	for (const g of list)
+		f.appendChild(renderGroup(g));
+	show("groups", list.length ? f :
+	    el("p", "muted", "no anycast groups configured"));
+}
+
+function renderDrops(c) {
+	const rows = [];
+	for (const [k, v] of nonZero(c.router && c.router.drops))
+		rows.push(["router", k, v]);
+	for (const [name, ic] of Object.entries(c.interfaces || {}))
+		for (const [k, v] of nonZero(ic.drop))
+			rows.push([name, k, v]);
+	const mp = c.anycast && c.anycast.membership;
+	for (const [k, v] of nonZero(mp && mp.failures))
+		rows.push(["membership", k, v]);
+	rows.sort((a, b) => b[2] - a[2]);
+	show("drops", table([
+		["Where", (r) => r[0]],
+		["Reason", (r) => r[1]],
+		["Count", (r) => num(r[2]), "num"],
+	], rows, "no drops"));
+}
+
+// ---------------------------------------------------------------------
+// polling
+
+async function get(path) {
+	const ctl = new AbortController();
+	const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
+	try {
+		const res = await fetch(API + path,
+		    { signal: ctl.signal, cache: "no-store" });
+		if (!res.ok)
+			throw new Error(path + ": HTTP " + res.status);
+		return await res.json();
+	} catch (e) {
+		throw new Error(e.name === "AbortError" ?
+		    path + ": no answer within " + TIMEOUT_MS + " ms" :
+		    e.message);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+function connected(ok, why) {
+	const b = document.getElementById("banner");
+	b.hidden = ok;
+	b.textContent = ok ? "" : "Disconnected: " + why +
+	    ". Showing the last data; retrying every " + REFRESH_MS / 1000 +
+	    " s.";
+	document.getElementById("main").classList.toggle("stale", !ok);
+}
+
+async function refresh() {
+	try {
+		const [status, ifs, routes, neigh, groups, counters] =
+		    await Promise.all(["status", "interfaces", "routes",
+		    "neighbors", "groups", "counters"].map(get));
+		const now = Date.now();
+		renderStatus(status);
+		renderGroups(groups.groups || []);
+		renderInterfaces(ifs.interfaces || [], now);
+		renderRoutes(routes.routes || []);
+		renderNeighbors(neigh.neighbors || []);
+		renderDrops(counters);
+		document.getElementById("updated").textContent =
+		    "updated " + new Date(now).toLocaleTimeString();
+		connected(true);
+	} catch (e) {
+		connected(false, e.message);
+	} finally {
+		setTimeout(refresh, REFRESH_MS);
+	}
+}
+
+refresh();
