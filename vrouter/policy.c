@@ -74,6 +74,7 @@ policy_state_init(struct policy_state *st, enum policy_kind kind,
 	st->ratios.bw = SCORE_RATIO_BW_DEFAULT;
 	st->rng = seed;
 	st->maglev = NULL;
+	st->maglev_base = NULL;
 	return policy_state_set_kind(st, kind);
 }
 
@@ -81,9 +82,12 @@ void
 policy_state_free(struct policy_state *st)
 {
 	free(st->maglev);
+	free(st->maglev_base);
 	st->maglev = NULL;
+	st->maglev_base = NULL;
 	st->maglev_n = 0;
 	st->maglev_usable = 0;
+	st->maglev_absent = 0;
 }
 
 int

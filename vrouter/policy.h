@@ -79,12 +79,14 @@ struct score_parts {
 	uint32_t	 score;		/* 0..100 */
 };
 
+struct maglev_base;		/* maglev.c */
+
 /*
  * Per-group selection state.  The caller owns the struct; the maglev
- * table it points to belongs to the state and is released by
- * policy_state_free().  Fields may be read (the API shows them);
- * ratios may be written at any time (paper 2 switches between two
- * ratio profiles with the network load).
+ * table and base it points to belong to the state and are
+ * released by policy_state_free().  Fields may be read (the API shows
+ * them); ratios may be written at any time (paper 2 switches between
+ * two ratio profiles with the network load).
  */
 struct policy_state {
 	enum policy_kind	 kind;
@@ -98,6 +100,10 @@ struct policy_state {
 						   built */
 	size_t			 maglev_n;	/* members when last built */
 	size_t			 maglev_usable;	/* of which got entries */
+	size_t			 maglev_absent;	/* members of the last full
+						   build now missing: 0 for
+						   the canonical table */
+	struct maglev_base	*maglev_base;	/* the last full build */
 };
 
 /* policy.c */
@@ -142,11 +148,25 @@ int		 policy_select(struct policy_state *,
 /* maglev.c */
 /*
  * Build (or rebuild) the maglev lookup table from the keys and weights
- * of the usable members of m[]; the table depends on the set of keys
- * only, not on their order in m[].  Call whenever the usable set
- * changes: until then selection probes past entries of members that
- * became unusable.  0, or -1 when n exceeds POLICY_MAX_MEMBERS or the
- * table cannot be allocated (the old table, if any, is kept).
+ * of the usable members of m[]; the table does not depend on their
+ * order in m[].  Call whenever the usable set changes: until then
+ * selection probes past entries of members that became unusable.
+ *
+ * The first build, and any build with a key or a weight that the last
+ * full build did not have, is a full build: the canonical table of the
+ * set, the same on every router.  Otherwise the members of the last
+ * full build that are missing now (gone from m[] or merely unusable)
+ * lose their entries and the others keep theirs: taking members out of
+ * a full table moves none of the others' entries, every member holds
+ * its share of the table to an entry, and once every member is back
+ * the table is the canonical one again.  In between, the table depends
+ * on the last full build as well as on the usable set; maglev_absent
+ * counts the members missing from it.  See docs/policies.md.
+ *
+ * The state keeps the members' keys; the table's entries are indices
+ * in this m[].  Allocates on the first build only (about 400 KiB).  0,
+ * or -1 when n exceeds POLICY_MAX_MEMBERS or the memory cannot be
+ * allocated (the old table, if any, is kept).
  */
 int		 policy_maglev_build(struct policy_state *,
 		    const struct policy_member *m, size_t n);
