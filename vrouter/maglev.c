@@ -53,13 +53,13 @@
 struct maglev_member {
 	uint64_t	 key;
 	uint64_t	 target;	/* round * weight that earns a turn */
-	uint32_t	 idx;		/* index in the caller's m[], if usable */
+	uint32_t	 idx;		/* index in m[], if usable */
 	uint32_t	 weight;
 	uint32_t	 pos;		/* next entry of its permutation */
 	uint32_t	 skip;
 	uint32_t	 count;		/* entries held, while building */
 	uint32_t	 cap;		/* its share, the most it takes */
-	bool		 in;		/* usable (taking turns, when filling) */
+	bool		 in;		/* usable; taking turns */
 };
 
 /* The last full build. */

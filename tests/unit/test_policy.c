@@ -522,7 +522,7 @@ Test(policy, maglev_balance, .timeout = 120)
 	policy_state_free(&st);
 }
 
-/* Owner keys of the entries, by table; the tables are large. */
+/* Scratch too large for the stack: owner keys by entry, a table copy. */
 static uint64_t	 mg_before[MAGLEV_SIZE], mg_after[MAGLEV_SIZE];
 static uint64_t	 mg_other[MAGLEV_SIZE];
 static uint32_t	 mg_table[MAGLEV_SIZE];
@@ -604,6 +604,7 @@ maglev_moved(const uint32_t *b, const uint32_t *a,
 	return moved;
 }
 
+/* m[] without the members r1 and r2 (the same one, to remove one). */
 static void
 members_without(const struct policy_member *m, size_t n, size_t r1,
     size_t r2, struct policy_member *out, size_t *k)
