@@ -559,18 +559,17 @@ insert_rh(struct router *r, struct pbuf *pb, const struct pkt *p,
  */
 static void
 deliver_flow(struct router *r, struct member *m, struct flow *f,
-    struct pbuf *pb, const struct pkt *pp, bool first)
+    struct pbuf *pb, const struct pkt *p, bool first)
 {
 	struct group		*g = m->group;
-	const struct pkt	 p = *pp;
 	struct route		*rt;
 	const struct in6_addr	*nh = &m->addr;
 	struct iface		*out = m->ifp;
 
-	flow_update(f, 0, p.proto == IPPROTO_TCP_ ? p.tcp_flags : 0, p.ip_len,
+	flow_update(f, 0, p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0, p->ip_len,
 	    r->now_ns);
 	m->stats.packets++;
-	m->stats.bytes += p.ip_len;
+	m->stats.bytes += p->ip_len;
 
 	if ((rt = route_lookup(r, &m->addr)) != NULL) {
 		out = rt->ifp;
@@ -579,11 +578,11 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 	}
 	/* The first packet of a flow (a SYN for TCP) says who answers. */
 	if (!f->rh_to_member_done && g->conf.rh_mode != RH_MODE_NONE &&
-	    p.rh_off == 0 && (p.proto != IPPROTO_TCP_ || (p.tcp_flags & 0x02))) {
-		if (!insert_rh(r, pb, &p, g->conf.rh_mode, &m->addr, out->mtu,
+	    p->rh_off == 0 && (p->proto != IPPROTO_TCP_ || (p->tcp_flags & 0x02))) {
+		if (!insert_rh(r, pb, p, g->conf.rh_mode, &m->addr, out->mtu,
 		    false)) {
 			g->stats.rh_too_big++;
-			icmp6_error(r, pb->in, pb, &p, ICMP6_PACKET_TOO_BIG_, 0,
+			icmp6_error(r, pb->in, pb, p, ICMP6_PACKET_TOO_BIG_, 0,
 			    out->mtu - (uint32_t)rthdr_len(g->conf.rh_mode));
 			iface_count_drop(pb->in, DROP_TOO_BIG);
 			if (first)
@@ -594,7 +593,7 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 		g->stats.rh_inserted++;
 	}
 	f->rh_to_member_done = true;
-	pb->data[p.l3_off + 7] = p.hlim - 1;
+	pb->data[p->l3_off + 7] = p->hlim - 1;
 	nd_output(r, out, nh, pb);
 }
 

@@ -393,7 +393,7 @@ nd_input_ns(struct router *r, struct iface *ifp, const struct pbuf *pb,
     const struct pkt *p)
 {
 	const uint8_t	*icmp = pb->data + p->l4_off;
-	struct in6_addr	 target, allnodes;
+	struct in6_addr	 target;
 	struct nd_opts	 o;
 	bool		 dad = IN6_IS_ADDR_UNSPECIFIED(&p->src);
 
@@ -415,12 +415,8 @@ nd_input_ns(struct router *r, struct iface *ifp, const struct pbuf *pb,
 		/* Defend the address: answer to all nodes (§7.2.4). */
 		uint8_t	mac[ETH_ALEN_];
 
-		memset(&allnodes, 0, sizeof(allnodes));
-		allnodes.s6_addr[0] = 0xff;
-		allnodes.s6_addr[1] = 0x02;
-		allnodes.s6_addr[15] = 0x01;
-		mcast_mac(mac, &allnodes);
-		nd_send_na(r, ifp, &allnodes, mac, &target, false);
+		mcast_mac(mac, &in6_allnodes);
+		nd_send_na(r, ifp, &in6_allnodes, mac, &target, false);
 		return;
 	}
 	if (o.has_sll) {

@@ -11,8 +11,6 @@
 #define MAX_INITIAL_RTR_ADVERT_INTERVAL	4	/* seconds (RFC 4861 §10: 16) */
 #define RA_SOLICITED_RATE		10	/* solicited RAs per second */
 
-static const struct in6_addr allnodes = {{{ 0xff, 0x02, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0x01 }}};
 
 static void
 put32(uint8_t *p, uint32_t v)
@@ -90,7 +88,7 @@ ra_input_rs(struct router *r, struct iface *ifp, const struct pkt *p,
 	if (!tb_take(&ifp->ra_rl, r->now_ns))
 		return;
 	/* Unicast to a host that has an address, else to all nodes. */
-	ra_send(r, ifp, IN6_IS_ADDR_UNSPECIFIED(&p->src) ? &allnodes : &p->src,
+	ra_send(r, ifp, IN6_IS_ADDR_UNSPECIFIED(&p->src) ? &in6_allnodes : &p->src,
 	    ifp->conf.ra_lifetime);
 }
 
@@ -104,7 +102,7 @@ ra_tick(struct router *r)
 		ifp = r->ifaces[i];
 		if (!ifp->conf.ra_enabled || r->now_ns < ifp->ra_next_ns)
 			continue;
-		ra_send(r, ifp, &allnodes, ifp->conf.ra_lifetime);
+		ra_send(r, ifp, &in6_allnodes, ifp->conf.ra_lifetime);
 		interval = ifp->conf.ra_interval;
 		if (ifp->ra_initial > 0) {
 			ifp->ra_initial--;
@@ -128,5 +126,5 @@ ra_shutdown(struct router *r)
 {
 	for (int i = 0; i < r->nifaces; i++)
 		if (r->ifaces[i]->conf.ra_enabled && r->ifaces[i]->up)
-			ra_send(r, r->ifaces[i], &allnodes, 0);
+			ra_send(r, r->ifaces[i], &in6_allnodes, 0);
 }

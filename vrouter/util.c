@@ -10,6 +10,10 @@
 
 #include "vrouter.h"
 
+/* ff02::1, all nodes on the link */
+const struct in6_addr in6_allnodes = {{{ 0xff, 0x02, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0x01 }}};
+
 const char *const drop_names[DROP_MAX] = {
 	[DROP_NONE] = "none",
 #define X(id, name) [DROP_##id] = name,

@@ -55,6 +55,7 @@ void	log_route_libevent(void);
 
 /* ---------------------------------------------------------------------- */
 /* util.c */
+extern const struct in6_addr in6_allnodes;	/* ff02::1 */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
