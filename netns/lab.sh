@@ -313,7 +313,7 @@ member_key() {
 
 host_has_lo_addr() {
 	nsx "$1" ip -6 -o addr show dev lo 2>/dev/null |
-	    grep -qiF " $2/128 "
+	    grep -iF " $2/128 " >/dev/null
 }
 
 # The agent of HOST in the background, its pid in hosts/HOST/member.pid
@@ -377,7 +377,7 @@ lab_vrouter_pids() {
 	if [ -r "$STATE/vrouter.pid" ]; then
 		pid=$(cat "$STATE/vrouter.pid")
 		if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid" &&
-		    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$STATE/router.json"
+		    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -F "$STATE/router.json" >/dev/null
 		then
 			echo "$pid"
 		fi
@@ -416,7 +416,7 @@ do_down() {
 	# A TAP that never left the root namespace (vrouter killed between
 	# creating and moving it) goes with its process; this is a safety net.
 	for dev in $(jq -r '.router.interfaces[]?.name // empty' "$topo"); do
-		ip -d -o link show dev "$dev" 2>/dev/null | grep -q ' tun type ' &&
+		ip -d -o link show dev "$dev" 2>/dev/null | grep ' tun type ' >/dev/null &&
 		    ip link del dev "$dev" 2>/dev/null || true
 	done
 	rm -rf "$STATE"
@@ -737,7 +737,7 @@ cmd_exec() {
 	local h=${1:-}
 	[ -n "$h" ] && [ $# -ge 2 ] || die "usage: lab.sh exec HOST CMD..."
 	shift
-	topo_hosts "$(current_topology)" | grep -qxF -- "$h" ||
+	topo_hosts "$(current_topology)" | grep -xF -- "$h" >/dev/null ||
 	    die "$h is not a host of the lab (hosts: $(topo_hosts "$(current_topology)" | tr '\n' ' '))"
 	ns_exists "$h" || die "namespace $h does not exist; is the lab up?"
 	exec ip netns exec "$h" "$@"
@@ -776,7 +776,7 @@ cmd_serve_http() {
 	fi
 	local temps="" m
 	for m in client_body proxy fastcgi uwsgi scgi; do
-		nginx -V 2>&1 | grep -q -- "--without-http_${m}_module" && continue
+		nginx -V 2>&1 | grep -- "--without-http_${m}_module" >/dev/null && continue
 		temps+="    ${m}_temp_path $dir/tmp/$m;"$'\n'
 	done
 	cat >"$dir/nginx.conf" <<EOF

@@ -138,6 +138,32 @@ ma_lo_up(void)
 	close(s);
 }
 
+/*
+ * Whether the kernel routes ADDR to this host: a UDP socket connected to
+ * a local address gets that address as its source, one routed away gets
+ * the outgoing interface's.
+ */
+static bool
+ma_route_is_local(const struct in6_addr *addr)
+{
+	struct sockaddr_in6	 sin6, src;
+	socklen_t		 len = sizeof(src);
+	bool			 local = false;
+	int			 s;
+
+	if ((s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = *addr;
+	sin6.sin6_port = htons(9);	/* discard; nothing is sent */
+	if (connect(s, (struct sockaddr *)&sin6, sizeof(sin6)) == 0 &&
+	    getsockname(s, (struct sockaddr *)&src, &len) == 0)
+		local = IN6_ARE_ADDR_EQUAL(&src.sin6_addr, addr);
+	close(s);
+	return local;
+}
+
 static void
 ma_add_address(struct agent *a)
 {
@@ -160,7 +186,8 @@ ma_add_address(struct agent *a)
 	 * would leave through the default route.
 	 */
 	for (waited = 0; waited < MA_ADDR_READY_MS; waited += 10) {
-		if (ma_nl_global_addr(a->lo_index, &a->o.group, &p) != 1)
+		if (ma_nl_global_addr(a->lo_index, &a->o.group, &p) != 1 &&
+		    ma_route_is_local(&a->o.group))
 			return;
 		ma_sleep_ms(10);
 	}

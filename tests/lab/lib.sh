@@ -41,6 +41,14 @@ lab_cleanup() {
 		echo "$TEST_NAME: last lines of the vrouter log:" >&2
 		tail -n 15 "$LAB_STATE/vrouter.log" | sed 's/^/  | /' >&2
 	fi
+	if [ "$rc" -ne 0 ]; then
+		for f in "$LAB_STATE"/hosts/*/member.log; do
+			[ -s "$f" ] || continue
+			echo "$TEST_NAME: last lines of $(basename \
+			    "$(dirname "$f")")'s member agent log:" >&2
+			tail -n 8 "$f" | sed 's/^/  | /' >&2
+		done
+	fi
 	lab down >/dev/null 2>&1 || echo "$TEST_NAME: lab.sh down failed" >&2
 	rm -rf "$TEST_TMP"
 	exit "$rc"

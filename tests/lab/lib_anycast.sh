@@ -177,5 +177,5 @@ agent_pid() { cat "$LAB_STATE/hosts/$1/member.pid" 2>/dev/null || true; }
 
 proc_gone() { ! kill -0 "$1" 2>/dev/null; }
 
-lo_has_any() { h "$1" ip -6 -o addr show dev lo | grep -qF " $ANY/128 "; }
+lo_has_any() { h "$1" ip -6 -o addr show dev lo | grep -F " $ANY/128 " >/dev/null; }
 lo_lacks_any() { ! lo_has_any "$1"; }

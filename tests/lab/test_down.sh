@@ -40,7 +40,7 @@ assert_clean() {
 	[ -z "$(pgrep -f -- "$LAB_STATE/router.json")" ] ||
 	    fail "$when: processes left: $(pgrep -af -- "$LAB_STATE/router.json")"
 	for t in $TAPS; do
-		! ip -d -o link show dev "$t" 2>/dev/null | grep -q ' tun ' ||
+		! ip -d -o link show dev "$t" 2>/dev/null | grep ' tun ' >/dev/null ||
 		    fail "$when: TAP device $t left in the root namespace"
 	done
 	[ ! -e "$LAB_STATE" ] || fail "$when: $LAB_STATE left"
@@ -54,7 +54,7 @@ pid=$(cat "$LAB_STATE/vrouter.pid")
 alive "$pid" || fail "vrouter is not running after up"
 assert_eq "$(sort <<<"$HOSTS")" "$(lab_netns | sort)" "namespaces after up"
 for n in $HOSTS; do
-	h "$n" ip -d -o link show dev eth0 | grep -q 'tun type tap' ||
+	h "$n" ip -d -o link show dev eth0 | grep 'tun type tap' >/dev/null ||
 	    fail "$n has no TAP eth0"
 done
 lab down >/dev/null || fail "lab.sh down failed"

@@ -27,7 +27,7 @@ info "router answers on 2001:db8:1::1 and 2001:db8:11::1"
 # The router's link-local address is the next hop of c1's default route,
 # which it learned from a Router Advertisement.
 ll=$(c1 ip -6 route show default | grep -oE 'via fe80:[0-9a-f:]+' |
-    cut -d' ' -f2 | head -1)
+    cut -d' ' -f2 | sed -n 1p)
 [ -n "$ll" ] || fail "c1 has no default route via a link-local address:
 $(c1 ip -6 route show default)"
 ping_ok c1 "$ll%eth0"
