@@ -21,18 +21,24 @@ WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS		?= -O2 -g
-ALL_CFLAGS	 = -std=gnu11 $(WARN) -D_GNU_SOURCE -Ivrouter $(PKG_CFLAGS) \
-		   -MMD -MP $(CFLAGS)
+# Host programs see common/ only; the router sees common/ and vrouter/.
+BASE_CFLAGS	 = -std=gnu11 $(WARN) -D_GNU_SOURCE $(PKG_CFLAGS) -MMD -MP \
+		   $(CFLAGS)
+ALL_CFLAGS	 = $(BASE_CFLAGS) -Icommon -Ivrouter
+HOST_CFLAGS	 = $(BASE_CFLAGS) -Icommon
 LDLIBS		 = $(PKG_LIBS)
 
+# common/: code that more than one program links (wire formats, codecs,
+# checksum, logging, addresses), built into every program and target.
+COMMON_SRCS	 = $(wildcard common/*.c)
+COMMON_OBJS	 = $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
 SRCS		 = $(wildcard vrouter/*.c)
-LIB_SRCS	 = $(filter-out vrouter/main.c, $(SRCS))
-OBJS		 = $(SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_SRCS	 = $(filter-out vrouter/main.c, $(SRCS)) $(COMMON_SRCS)
+OBJS		 = $(SRCS:%.c=$(BUILD)/obj/%.o) $(COMMON_OBJS)
 LIB_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	 = $(wildcard tests/unit/*.c)
 MEMBER_SRCS	 = $(wildcard hosts/member/*.c)
-MEMBER_OBJS	 = $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.o) \
-		   $(BUILD)/obj/vrouter/member_proto.o
+MEMBER_OBJS	 = $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcommon.a
 MEMBER_LIB_SRCS	 = $(filter-out hosts/member/main.c, $(MEMBER_SRCS))
 FUZZ_SRCS	 = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -49,6 +55,13 @@ all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/hosts/%.o: hosts/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcommon.a: $(COMMON_OBJS)
+	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,7 +91,7 @@ $(BUILD)/unit-asan: $(UNIT_SRCS) $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter-asan.a
 
 # libFuzzer targets, built with clang: the library once, instrumented
 # for coverage, then one small link per target.
-FUZZ_CFLAGS	 = -std=gnu11 -g -O1 -D_GNU_SOURCE -Ivrouter $(PKG_CFLAGS) \
+FUZZ_CFLAGS	 = -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Ivrouter $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
 FUZZ_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/fuzzobj/%.o)
 
@@ -138,5 +151,5 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(MEMBER_OBJS:.o=.d) \
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.d) \
 	$(FUZZ_OBJS:.o=.d)

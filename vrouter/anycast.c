@@ -9,9 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrouter.h"
+#include "log.h"
+#include "util.h"
+#include "addr.h"
+#include "pbuf.h"
+#include "route.h"
+#include "nd.h"
+#include "iface.h"
+#include "fwd.h"
+#include "anycast.h"
+#include "router.h"
 #include "flow.h"
-#include "rthdr.h"
 
 const char *const member_state_names[MS_MAX] = {
 #define X(id, name) [MS_##id] = name,

@@ -23,6 +23,12 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "log.h"
+#include "pbuf.h"
+#include "route.h"
+#include "nd.h"
+#include "iface.h"
+#include "router.h"
 #include "api.h"
 
 #define API_MAX_BODY		(64 * 1024)
@@ -396,7 +402,7 @@ api_status(struct api_call *call)
 	    "mode", r->pcap_mode ? "pcap" : "tap",
 	    "interfaces", r->nifaces,
 	    "routes", (json_int_t)rtable_count(r->rt),
-	    "neighbors", (json_int_t)r->nneighbors,
+	    "neighbors", (json_int_t)nd_count(r),
 	    "buffers_free", (json_int_t)pbuf_available(),
 	    "captures_running", (json_int_t)r->ncaptures_running));
 }

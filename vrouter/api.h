@@ -7,12 +7,29 @@
 #ifndef VROUTER_API_H
 #define VROUTER_API_H
 
+#include <net/if.h>
+#include <netinet/in.h>
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#include "vrouter.h"
+#include "member_proto.h"
 
-struct evhttp_request;
+struct capture;
 struct evbuffer;
+struct evhttp_request;
+struct flow;
+struct group;
+struct group_stats;
+struct iface;
+struct iface_stats;
+struct member;
+struct member_stats;
+struct neighbor;
+struct route;
+struct router;
+struct router_stats;
 
 #define API_MAX_SEGS		8
 #define API_MAX_ARGS		2
@@ -27,7 +44,30 @@ struct api_call {
 	const char		*query;			/* raw, or NULL */
 };
 
-/* api.c */
+/* api.c: REST API (evhttp + jansson) */
+int	 api_start(struct router *, char *err, size_t errlen);
+void	 api_stop(struct router *);
+
+/* api_json.c: JSON views of the router's objects; new references */
+struct json_t *api_json_counters(const struct iface_stats *);
+struct json_t *api_json_router_counters(const struct router_stats *);
+struct json_t *api_json_iface(const struct iface *);
+struct json_t *api_json_route(const struct route *);
+struct json_t *api_json_neighbor(const struct neighbor *, uint64_t now_ns);
+struct json_t *api_json_capture(const struct capture *);
+/* A capture as POST /api/v1/captures asks for it. */
+struct api_capture_req {
+	char		 iface[IFNAMSIZ];	/* "" = every interface */
+	int		 direction;		/* CAP_* */
+	char		 filter[256];
+	uint64_t	 max_bytes;
+	uint32_t	 rotate;
+};
+/* Defaults for absent keys; unknown keys and bad types are errors. */
+int	 api_json_capture_req(struct json_t *, struct api_capture_req *,
+	    char *err, size_t errlen);
+
+/* api.c: helpers of the handlers */
 void	 api_send(struct api_call *, int code, struct evbuffer *);
 /* Reply with a JSON body (stolen; NULL only for 204). */
 void	 api_reply(struct api_call *, int code, json_t *);
@@ -81,14 +121,13 @@ uint64_t api_counter_value(const void *stats, const struct api_counter *);
  * Pure JSON views (new references).  A member's mac is NULL when
  * unknown; api_json_group() takes the members array (NULL: empty).
  */
-struct flow;
 json_t	*api_json_group(const struct group *, json_t *members);
 json_t	*api_json_group_counters(const struct group_stats *);
 json_t	*api_json_member(const struct member *, const uint8_t *mac,
 	    uint64_t now_ns);
 json_t	*api_json_member_counters(const struct member_stats *);
 /* Membership refusals by reason name, "ok" left out. */
-json_t	*api_json_mp_reasons(const uint64_t fail[GROUP_AUTH_REASONS]);
+json_t	*api_json_mp_reasons(const uint64_t fail[MP_REASON_SLOTS]);
 /* member is NULL when the flow's member is gone. */
 json_t	*api_json_flow(const struct flow *, const struct in6_addr *member,
 	    uint64_t now_ns);

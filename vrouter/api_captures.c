@@ -16,6 +16,8 @@
 #include <jansson.h>
 #include <pcap/pcap.h>
 
+#include "log.h"
+#include "router.h"
 #include "api.h"
 
 /* The capture named by the first path argument; replies 404 if none. */

@@ -15,8 +15,14 @@
 
 #include <jansson.h>
 
-#include "api.h"
+#include "log.h"
+#include "util.h"
+#include "addr.h"
+#include "nd.h"
+#include "anycast.h"
+#include "router.h"
 #include "flow.h"
+#include "api.h"
 
 /* Counters are unsigned 64-bit, JSON integers signed: clamp. */
 static json_t *

@@ -13,9 +13,11 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
-#include "api.h"
+#include "addr.h"
+#include "iface.h"
+#include "anycast.h"
 #include "flow.h"
-#include "member_proto.h"
+#include "api.h"
 
 /* Counters by name, for the JSON views and for GET /metrics. */
 const struct api_counter api_group_counters[] = {
@@ -108,13 +110,13 @@ json_ratios(const struct score_ratios *r)
 
 /* Every refusal reason but "ok", zero or not: a stable shape. */
 json_t *
-api_json_mp_reasons(const uint64_t fail[GROUP_AUTH_REASONS])
+api_json_mp_reasons(const uint64_t fail[MP_REASON_SLOTS])
 {
 	json_t	*o = json_object();
 	int	 i;
 
 	for (i = MP_REASON_NONE + 1; i <= MP_REASON_MAX &&
-	    i < GROUP_AUTH_REASONS; i++)
+	    i < MP_REASON_SLOTS; i++)
 		json_object_set_new(o, mp_reason_name(i), json_u64(fail[i]));
 	return o;
 }

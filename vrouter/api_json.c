@@ -9,7 +9,12 @@
 
 #include <jansson.h>
 
-#include "vrouter.h"
+#include "addr.h"
+#include "route.h"
+#include "nd.h"
+#include "iface.h"
+#include "router.h"
+#include "api.h"
 
 static json_t	*json_prefix(const struct in6_addr *, uint8_t);
 static json_t	*json_time(const struct timeval *);

@@ -10,9 +10,14 @@
 
 #include <event2/buffer.h>
 
-#include "api.h"
+#include "pbuf.h"
+#include "route.h"
+#include "nd.h"
+#include "iface.h"
+#include "anycast.h"
+#include "router.h"
 #include "flow.h"
-#include "member_proto.h"
+#include "api.h"
 
 static const struct {
 	const char	*name;		/* without vrouter_ and _total */
@@ -253,7 +258,7 @@ metrics_groups(struct router *r, struct evbuffer *b)
 			continue;
 		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
 		for (k = MP_REASON_NONE + 1; k <= MP_REASON_MAX &&
-		    k < GROUP_AUTH_REASONS; k++)
+		    k < MP_REASON_SLOTS; k++)
 			evbuffer_add_printf(b, "vrouter_group_auth_failures_"
 			    "total{group=\"%s\",reason=\"%s\"} %llu\n", ga,
 			    mp_reason_name(k),
@@ -319,7 +324,7 @@ metrics_anycast(struct router *r, struct evbuffer *b)
 	metrics_head(b, "membership_failures_total", "counter",
 	    "Membership messages refused, all groups, by reason.");
 	for (k = MP_REASON_NONE + 1; k <= MP_REASON_MAX &&
-	    k < GROUP_AUTH_REASONS; k++)
+	    k < MP_REASON_SLOTS; k++)
 		evbuffer_add_printf(b, "vrouter_membership_failures_total{"
 		    "reason=\"%s\"} %llu\n", mp_reason_name(k),
 		    (unsigned long long)r->stats.mp_fail[k]);
@@ -426,7 +431,7 @@ api_metrics(struct router *r, struct evbuffer *b)
 	metrics_gauge(b, "routes", "Routes in the routing table.",
 	    (unsigned long long)rtable_count(r->rt));
 	metrics_gauge(b, "neighbors", "Entries in the neighbor cache.",
-	    r->nneighbors);
+	    nd_count(r));
 	memset(&nd, 0, sizeof(nd));
 	nd_walk(r, metrics_nd_cb, &nd);
 	metrics_head(b, "neighbors_by_state", "gauge",

@@ -11,6 +11,10 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "log.h"
+#include "addr.h"
+#include "route.h"
+#include "router.h"
 #include "api.h"
 
 static void

@@ -18,6 +18,8 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "log.h"
+#include "router.h"
 #include "api.h"
 
 #define WEB_MAX_FILE		(1024 * 1024)

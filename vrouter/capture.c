@@ -22,7 +22,11 @@
 
 #include <pcap/pcap.h>
 
-#include "vrouter.h"
+#include "log.h"
+#include "util.h"
+#include "pbuf.h"
+#include "iface.h"
+#include "router.h"
 
 #define CAPTURE_SNAPLEN		PBUF_DATA	/* GSO super-frames whole */
 #define CAPTURE_MIN_BYTES	65536

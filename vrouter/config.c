@@ -16,6 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "util.h"
+#include "addr.h"
+#include "pbuf.h"
 #include "config_json.h"
 
 #define CFG_MAX_FILE		(1024 * 1024)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util.h"
 #include "config_json.h"
 
 #define DEFAULT_GROUP_MEMBERS	64
@@ -62,13 +63,6 @@
 
 #define DNS_LABEL_MAX		63
 
-static const char *const rh_mode_names[RH_MODE_MAX] = {
-	[RH_MODE_EXP] = "exp",
-	[RH_MODE_RH0] = "rh0",
-	[RH_MODE_SRH] = "srh",
-	[RH_MODE_NONE] = "none",
-};
-
 static void	 group_defaults(struct cfg_group *);
 static int	 parse_group(struct cfgp *, json_t *, const char *, int);
 static int	 parse_address(struct cfgp *, json_t *, const char *,
@@ -90,29 +84,6 @@ static int	 parse_member(struct cfgp *, json_t *, const char *, int,
 		    struct cfg_member *);
 static int	 own_address(const struct config *, const struct in6_addr *);
 static int	 hexval(char);
-
-const char *
-rh_mode_name(enum rh_mode mode)
-{
-	if ((unsigned int)mode >= RH_MODE_MAX)
-		return "unknown";
-	return rh_mode_names[mode];
-}
-
-int
-rh_mode_from_name(const char *name, enum rh_mode *mode)
-{
-	unsigned int	 i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < RH_MODE_MAX; i++)
-		if (strcmp(name, rh_mode_names[i]) == 0) {
-			*mode = (enum rh_mode)i;
-			return 0;
-		}
-	return -1;
-}
 
 /* ---------------------------------------------------------------------- */
 /* groups */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "config_json.h"
 
 static void	 iface_defaults(struct cfg_iface *);

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "vrouter.h"
+#include "config.h"
 
 #define CFG_PATH_LEN		128	/* key paths, as "routes[4095].via" */
 #define CFG_QUOTE_LEN		80	/* quoted values in messages */

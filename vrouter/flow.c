@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+#include "util.h"
+#include "proto.h"
 #include "flow.h"
-#include "vrouter.h"
 
 #define FLOW_NIL	UINT32_MAX
 #define NS_PER_MS	1000000ull

@@ -4,7 +4,15 @@
  */
 #include <string.h>
 
-#include "vrouter.h"
+#include "addr.h"
+#include "cksum.h"
+#include "pbuf.h"
+#include "route.h"
+#include "nd.h"
+#include "iface.h"
+#include "fwd.h"
+#include "anycast.h"
+#include "router.h"
 
 static void	 local_input(struct router *, struct iface *, struct pbuf *,
 		    const struct pkt *);
@@ -22,12 +30,6 @@ static bool
 mac_eq(const uint8_t *a, const uint8_t *b)
 {
 	return memcmp(a, b, ETH_ALEN_) == 0;
-}
-
-struct iface *
-router_local_addr(struct router *r, const struct in6_addr *a)
-{
-	return rtable_exact(r->local, a, 128);
 }
 
 void

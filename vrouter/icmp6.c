@@ -5,8 +5,11 @@
  */
 #include <string.h>
 
-#include "vrouter.h"
-#include "member_proto.h"
+#include "pbuf.h"
+#include "iface.h"
+#include "fwd.h"
+#include "anycast.h"
+#include "router.h"
 
 /* An error must fit in the minimum MTU (RFC 4443 §2.4 (c)). */
 #define ICMP6_ERR_MAX	IP6_MIN_MTU

@@ -3,7 +3,9 @@
  */
 #include <string.h>
 
-#include "vrouter.h"
+#include "addr.h"
+#include "iface.h"
+#include "router.h"
 
 struct iface *
 iface_find(struct router *r, const char *name)

@@ -11,7 +11,10 @@
 #include <event2/event.h>
 #include <sodium.h>
 
-#include "vrouter.h"
+#include "log.h"
+#include "iface.h"
+#include "router.h"
+#include "api.h"
 
 #define DEFAULT_CONFIG		"/etc/vrouter/vrouter.json"
 #define DEFAULT_LINGER_MS	3000
@@ -100,7 +103,8 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 
-	log_init(debug ? LOG_LVL_DEBUG : LOG_LVL_INFO, 1);
+	log_init("vrouter", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+	    LOG_F_STDERR | LOG_F_TIME);
 	conf = config_new();
 	if (config_load(path, conf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vrouter: %s: %s\n", path, err);
@@ -119,7 +123,6 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	memset(r, 0, sizeof(*r));
-	the_router = r;
 	pcap_mode = config_is_pcap(conf);
 	if ((r->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");

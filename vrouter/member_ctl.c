@@ -11,8 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrouter.h"
-#include "member_proto.h"
+#include "log.h"
+#include "util.h"
+#include "addr.h"
+#include "pbuf.h"
+#include "route.h"
+#include "iface.h"
+#include "fwd.h"
+#include "anycast.h"
+#include "router.h"
 
 #define MP_RL_SLOTS		128
 #define MP_RL_DEFAULT_RATE	20
@@ -125,9 +132,9 @@ mp_reject(struct router *r, struct iface *ifp, const struct in6_addr *dst,
 {
 	struct mp_msg	m;
 
-	r->stats.mp_fail[reason % GROUP_AUTH_REASONS]++;
+	r->stats.mp_fail[reason % MP_REASON_SLOTS]++;
 	if (g != NULL) {
-		g->stats.auth_fail[reason % GROUP_AUTH_REASONS]++;
+		g->stats.auth_fail[reason % MP_REASON_SLOTS]++;
 		g->stats.rejects++;
 	}
 	log_debug("%s: %s from %s: %s", __func__, mp_type_name(req->type),

@@ -8,7 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrouter.h"
+#include "log.h"
+#include "util.h"
+#include "addr.h"
+#include "pbuf.h"
+#include "nd.h"
+#include "iface.h"
+#include "fwd.h"
+#include "router.h"
+
+/* The cache: a hash for lookups, a list in age order, a pool of entries. */
+struct nd_cache {
+	TAILQ_HEAD(, neighbor) list;
+	struct neighbor	**hash;
+	uint32_t	 hash_size;	/* a power of two */
+	uint32_t	 count;
+	struct neighbor	*pool;		/* conf->neigh_max entries */
+	struct neighbor	*free;
+};
 
 const char *const nd_state_names[ND_STATE_MAX] = {
 #define X(id, name) [ND_##id] = name,
@@ -66,7 +83,7 @@ nd_hash(const struct router *r, const struct iface *ifp,
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
 	h ^= h >> 32;
-	return (uint32_t)h & (r->nd_hash_size - 1);
+	return (uint32_t)h & (r->nd->hash_size - 1);
 }
 
 void
@@ -74,16 +91,17 @@ nd_init(struct router *r)
 {
 	uint32_t	 max = r->conf->neigh_max;
 
-	TAILQ_INIT(&r->neighbors);
-	r->nd_hash_size = 64;
-	while (r->nd_hash_size < max * 2)
-		r->nd_hash_size <<= 1;
-	r->nd_hash = xcalloc(r->nd_hash_size, sizeof(*r->nd_hash));
-	r->nd_pool = xcalloc(max, sizeof(*r->nd_pool));
-	r->nd_free = NULL;
+	r->nd = xcalloc(1, sizeof(*r->nd));
+	TAILQ_INIT(&r->nd->list);
+	r->nd->hash_size = 64;
+	while (r->nd->hash_size < max * 2)
+		r->nd->hash_size <<= 1;
+	r->nd->hash = xcalloc(r->nd->hash_size, sizeof(*r->nd->hash));
+	r->nd->pool = xcalloc(max, sizeof(*r->nd->pool));
+	r->nd->free = NULL;
 	for (uint32_t i = 0; i < max; i++) {
-		r->nd_pool[i].hnext = r->nd_free;
-		r->nd_free = &r->nd_pool[i];
+		r->nd->pool[i].hnext = r->nd->free;
+		r->nd->free = &r->nd->pool[i];
 	}
 }
 
@@ -92,7 +110,7 @@ nd_find(struct router *r, struct iface *ifp, const struct in6_addr *a)
 {
 	struct neighbor	*n;
 
-	for (n = r->nd_hash[nd_hash(r, ifp, a)]; n != NULL; n = n->hnext)
+	for (n = r->nd->hash[nd_hash(r, ifp, a)]; n != NULL; n = n->hnext)
 		if (n->ifp == ifp && IN6_ARE_ADDR_EQUAL(&n->addr, a))
 			return n;
 	return NULL;
@@ -130,17 +148,17 @@ nd_del(struct router *r, struct neighbor *n)
 	struct neighbor	**pp;
 
 	nd_queue_drop(r, n, false);
-	for (pp = &r->nd_hash[nd_hash(r, n->ifp, &n->addr)]; *pp != NULL;
+	for (pp = &r->nd->hash[nd_hash(r, n->ifp, &n->addr)]; *pp != NULL;
 	    pp = &(*pp)->hnext) {
 		if (*pp == n) {
 			*pp = n->hnext;
 			break;
 		}
 	}
-	TAILQ_REMOVE(&r->neighbors, n, entry);
-	r->nneighbors--;
-	n->hnext = r->nd_free;
-	r->nd_free = n;
+	TAILQ_REMOVE(&r->nd->list, n, entry);
+	r->nd->count--;
+	n->hnext = r->nd->free;
+	r->nd->free = n;
 }
 
 /* Make room by evicting the least recently updated STALE or FAILED entry. */
@@ -149,7 +167,7 @@ nd_evict(struct router *r)
 {
 	struct neighbor	*n, *victim = NULL;
 
-	TAILQ_FOREACH(n, &r->neighbors, entry) {
+	TAILQ_FOREACH(n, &r->nd->list, entry) {
 		if (n->state != ND_STALE && n->state != ND_FAILED)
 			continue;
 		if (victim == NULL || n->updated_ns < victim->updated_ns)
@@ -168,20 +186,20 @@ nd_create(struct router *r, struct iface *ifp, const struct in6_addr *a,
 	struct neighbor	*n;
 	uint32_t	 h;
 
-	if (r->nd_free == NULL && !nd_evict(r))
+	if (r->nd->free == NULL && !nd_evict(r))
 		return NULL;
-	n = r->nd_free;
-	r->nd_free = n->hnext;
+	n = r->nd->free;
+	r->nd->free = n->hnext;
 	memset(n, 0, sizeof(*n));
 	n->addr = *a;
 	n->ifp = ifp;
 	n->state = state;
 	n->updated_ns = r->now_ns;
 	h = nd_hash(r, ifp, a);
-	n->hnext = r->nd_hash[h];
-	r->nd_hash[h] = n;
-	TAILQ_INSERT_TAIL(&r->neighbors, n, entry);
-	r->nneighbors++;
+	n->hnext = r->nd->hash[h];
+	r->nd->hash[h] = n;
+	TAILQ_INSERT_TAIL(&r->nd->list, n, entry);
+	r->nd->count++;
 	return n;
 }
 
@@ -523,7 +541,7 @@ nd_tick(struct router *r)
 	struct neighbor	*n, *next;
 	enum nd_event	 e;
 
-	for (n = TAILQ_FIRST(&r->neighbors); n != NULL; n = next) {
+	for (n = TAILQ_FIRST(&r->nd->list); n != NULL; n = next) {
 		next = TAILQ_NEXT(n, entry);
 		if (n->deadline_ns == 0 || r->now_ns < n->deadline_ns)
 			continue;
@@ -543,20 +561,14 @@ nd_walk(struct router *r, void (*cb)(const struct neighbor *, void *),
 {
 	struct neighbor	*n;
 
-	TAILQ_FOREACH(n, &r->neighbors, entry)
+	TAILQ_FOREACH(n, &r->nd->list, entry)
 		cb(n, arg);
 }
 
-void
-nd_iface_down(struct router *r, struct iface *ifp)
+uint32_t
+nd_count(const struct router *r)
 {
-	struct neighbor	*n, *next;
-
-	for (n = TAILQ_FIRST(&r->neighbors); n != NULL; n = next) {
-		next = TAILQ_NEXT(n, entry);
-		if (n->ifp == ifp)
-			nd_del(r, n);
-	}
+	return r->nd != NULL ? r->nd->count : 0;
 }
 
 void
@@ -564,10 +576,10 @@ nd_shutdown(struct router *r)
 {
 	struct neighbor	*n;
 
-	while ((n = TAILQ_FIRST(&r->neighbors)) != NULL)
+	while ((n = TAILQ_FIRST(&r->nd->list)) != NULL)
 		nd_del(r, n);
-	free(r->nd_hash);
-	free(r->nd_pool);
-	r->nd_hash = NULL;
-	r->nd_pool = NULL;
+	free(r->nd->hash);
+	free(r->nd->pool);
+	free(r->nd);
+	r->nd = NULL;
 }

@@ -5,7 +5,8 @@
  */
 #include <stdlib.h>
 
-#include "vrouter.h"
+#include "util.h"
+#include "pbuf.h"
 
 static struct pbuf	*pool;
 static struct pbuf	*free_list;

@@ -9,7 +9,11 @@
 
 #include <pcap/pcap.h>
 
-#include "vrouter.h"
+#include "log.h"
+#include "pbuf.h"
+#include "iface.h"
+#include "fwd.h"
+#include "router.h"
 
 #define PCAPIO_SNAPLEN	262144
 

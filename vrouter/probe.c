@@ -6,7 +6,11 @@
  */
 #include <string.h>
 
-#include "vrouter.h"
+#include "pbuf.h"
+#include "iface.h"
+#include "fwd.h"
+#include "anycast.h"
+#include "router.h"
 
 #define PROBE_PAYLOAD	16
 

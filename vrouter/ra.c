@@ -5,7 +5,12 @@
  */
 #include <string.h>
 
-#include "vrouter.h"
+#include "addr.h"
+#include "pbuf.h"
+#include "nd.h"
+#include "iface.h"
+#include "fwd.h"
+#include "router.h"
 
 #define MAX_INITIAL_RTR_ADVERTISEMENTS	3
 #define MAX_INITIAL_RTR_ADVERT_INTERVAL	4	/* seconds (RFC 4861 §10: 16) */

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrouter.h"
+#include "util.h"
+#include "addr.h"
+#include "route.h"
+#include "iface.h"
+#include "router.h"
 
 const char *
 route_type_name(enum route_type t)
@@ -19,6 +23,12 @@ route_type_name(enum route_type t)
 		return "static";
 	}
 	return "unknown";
+}
+
+struct iface *
+router_local_addr(struct router *r, const struct in6_addr *a)
+{
+	return rtable_exact(r->local, a, 128);
 }
 
 struct route *

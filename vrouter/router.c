@@ -10,36 +10,22 @@
 
 #include <event2/event.h>
 
-#include "vrouter.h"
-
-struct router	*the_router;
+#include "log.h"
+#include "util.h"
+#include "addr.h"
+#include "pbuf.h"
+#include "route.h"
+#include "nd.h"
+#include "iface.h"
+#include "anycast.h"
+#include "router.h"
+#include "api.h"
 
 void
 router_clock(struct router *r)
 {
 	if (!r->pcap_mode)
 		r->now_ns = mono_ns();
-}
-
-void
-router_walltime(const struct router *r, struct timeval *tv)
-{
-	uint64_t	 ns;
-
-	if (r->pcap_mode) {
-		/* The virtual clock is the pcap timestamps' own. */
-		tv->tv_sec = (time_t)(r->now_ns / 1000000000ull);
-		tv->tv_usec = (suseconds_t)(r->now_ns % 1000000000ull / 1000);
-		return;
-	}
-	ns = r->now_ns - r->start_ns;
-	tv->tv_sec = r->wall_base.tv_sec + (time_t)(ns / 1000000000ull);
-	tv->tv_usec = r->wall_base.tv_usec +
-	    (suseconds_t)(ns % 1000000000ull / 1000);
-	if (tv->tv_usec >= 1000000) {
-		tv->tv_sec++;
-		tv->tv_usec -= 1000000;
-	}
 }
 
 void
@@ -197,7 +183,7 @@ router_shutdown(struct router *r)
 		anycast_shutdown(r);
 	free(r->mp_rl);
 	r->mp_rl = NULL;
-	if (r->nd_pool != NULL)
+	if (r->nd != NULL)
 		nd_shutdown(r);
 	for (int i = 0; i < r->nifaces; i++) {
 		struct iface	*ifp = r->ifaces[i];

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrouter.h"
+#include "util.h"
+#include "route.h"
 
 #define RT_MAXPLEN	128
 #define RT_MINSLOTS	8U

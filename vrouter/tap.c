@@ -21,7 +21,11 @@
 
 #include <event2/event.h>
 
-#include "vrouter.h"
+#include "log.h"
+#include "pbuf.h"
+#include "iface.h"
+#include "fwd.h"
+#include "router.h"
 
 #define NL_BUFSIZE	1024
 

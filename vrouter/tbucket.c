@@ -4,7 +4,7 @@
  * Integer arithmetic throughout; time is whatever clock the caller
  * passes (monotonic, or the virtual clock of fixture mode).
  */
-#include "vrouter.h"
+#include "tbucket.h"
 
 #define TB_MILLI	1000ull
 #define NS_PER_SEC	1000000000ull

@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "addr.h"
+#include "log.h"
 #include "member_proto.h"
 
 #define MA_NAME			"anycast-member"
@@ -90,21 +92,6 @@ int	 ma_key_parse(const char *s, uint16_t *id, uint8_t key[MP_KEY_LEN]);
 int	 ma_keyfile_parse(const char *text, uint16_t *id,
 	    uint8_t key[MP_KEY_LEN]);
 void	 ma_usage(FILE *);
-
-/* ---------------------------------------------------------------------- */
-/* log.c: "anycast-member: ..." on stderr */
-
-void	 ma_log_init(bool debug);
-void	 ma_log_info(const char *, ...)
-	    __attribute__((__format__(__printf__, 1, 2)));
-void	 ma_log_warn(const char *, ...)
-	    __attribute__((__format__(__printf__, 1, 2)));
-void	 ma_log_debug(const char *, ...)
-	    __attribute__((__format__(__printf__, 1, 2)));
-void	 ma_fatal(const char *, ...)
-	    __attribute__((__format__(__printf__, 1, 2), __noreturn__));
-/* An address as text, in one of four rotating static buffers. */
-const char *ma_addr(const struct in6_addr *);
 
 /* ---------------------------------------------------------------------- */
 /* diag.c: TCP sessions on the anycast address (NETLINK_SOCK_DIAG) */

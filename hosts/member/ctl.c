@@ -123,7 +123,7 @@ ma_ctl_socket(struct agent *a, char *err, size_t errlen)
 		int	 e = errno;
 
 		snprintf(err, errlen, "cannot send from %s: %s%s",
-		    ma_addr(&a->unicast), strerror(e),
+		    fmt_addr(&a->unicast), strerror(e),
 		    e == EADDRNOTAVAIL ? " (not an address of this "
 		    "host, or DAD not finished)" : "");
 		errno = e;
@@ -148,7 +148,7 @@ ma_ctl_send(struct agent *a, struct mp_msg *m, const struct in6_addr *dst)
 	m->seq = ma_next_seq(&a->seq, ma_now_ns());
 	if ((n = mp_encode(pkt + 4, sizeof(pkt) - 4, &a->unicast, m,
 	    a->o.key)) < 0) {
-		ma_log_warn("cannot encode %s", mp_type_name(m->type));
+		log_warnx("cannot encode %s", mp_type_name(m->type));
 		return;
 	}
 	pkt[0] = MP_ICMP6_TYPE;
@@ -158,14 +158,14 @@ ma_ctl_send(struct agent *a, struct mp_msg *m, const struct in6_addr *dst)
 	if (sendto(a->sock, pkt, (size_t)n + 4, 0, (struct sockaddr *)&sin6,
 	    sizeof(sin6)) == -1) {
 		if (errno != last_errno)
-			ma_log_warn("cannot send %s to %s: %s",
-			    mp_type_name(m->type), ma_addr(dst),
+			log_warnx("cannot send %s to %s: %s",
+			    mp_type_name(m->type), fmt_addr(dst),
 			    strerror(errno));
 		last_errno = errno;
 		return;
 	}
 	last_errno = 0;
-	ma_log_debug("sent %s to %s", mp_type_name(m->type), ma_addr(dst));
+	log_debug("sent %s to %s", mp_type_name(m->type), fmt_addr(dst));
 }
 
 static void
@@ -251,7 +251,7 @@ ma_ctl_start(struct agent *a)
 	a->ev_leave = evtimer_new(a->base, ma_ctl_leave_cb, a);
 	if (a->ev_sock == NULL || a->ev_join == NULL ||
 	    a->ev_report == NULL || a->ev_leave == NULL)
-		ma_fatal("cannot create events");
+		fatalx("cannot create events");
 	event_add(a->ev_sock, NULL);
 	ma_ctl_join(a);
 }
@@ -280,8 +280,8 @@ ma_ctl_join_cb(evutil_socket_t fd, short what, void *arg)
 	/* The default router may have changed since the last attempt. */
 	if (!a->router_given && ma_nl_default_gw(a->ifindex, &gw) == 0 &&
 	    !IN6_ARE_ADDR_EQUAL(&gw, &a->router)) {
-		ma_log_info("router is now %s (was %s)", ma_addr(&gw),
-		    ma_addr(&a->router));
+		log_info("router is now %s (was %s)", fmt_addr(&gw),
+		    fmt_addr(&a->router));
 		a->router = gw;
 	}
 	ma_ctl_send_join(a);
@@ -320,7 +320,7 @@ ma_ctl_joined(struct agent *a, const struct mp_msg *m)
 	    a->o.interval_ms;
 	a->hold_time = (m->present & MP_HAS_HOLD_TIME) ? m->hold_time : 0;
 	if (again) {
-		ma_log_debug("accepted again: report every %u ms",
+		log_debug("accepted again: report every %u ms",
 		    a->interval_ms);
 		return;
 	}
@@ -329,9 +329,9 @@ ma_ctl_joined(struct agent *a, const struct mp_msg *m)
 	a->reject_reason = 0;
 	a->unauth_reason = 0;
 	evtimer_del(a->ev_join);
-	ma_log_info("joined %s as %s (router %s, report every %u ms, "
-	    "hold %u s)", ma_addr(&a->o.group), ma_addr(&a->unicast),
-	    ma_addr(&a->router), a->interval_ms, a->hold_time);
+	log_info("joined %s as %s (router %s, report every %u ms, "
+	    "hold %u s)", fmt_addr(&a->o.group), fmt_addr(&a->unicast),
+	    fmt_addr(&a->router), a->interval_ms, a->hold_time);
 	/* Paper 1 §3.1: the new member tells the other local members. */
 	ma_ctl_send_simple(a, MP_ANNOUNCE, 0, &all_nodes);
 	ma_ctl_send_report(a);
@@ -346,8 +346,8 @@ ma_ctl_rejected(struct agent *a, const struct in6_addr *src,
 	switch (a->state) {
 	case MA_JOINING:
 		if (m->reason != a->reject_reason)
-			ma_log_warn("join refused by %s: %s; retrying",
-			    ma_addr(src), mp_reason_name(m->reason));
+			log_warnx("join refused by %s: %s; retrying",
+			    fmt_addr(src), mp_reason_name(m->reason));
 		a->reject_reason = m->reason;
 		/* Back off: the refusal is not likely to change soon. */
 		a->join_delay_ms = a->join_delay_ms * 2 > MA_JOIN_BACKOFF_MS ?
@@ -356,12 +356,12 @@ ma_ctl_rejected(struct agent *a, const struct in6_addr *src,
 		ma_timer_ms(a->ev_join, a->join_delay_ms);
 		break;
 	case MA_JOINED:
-		ma_log_warn("router %s refused our report (%s): joining again",
-		    ma_addr(src), mp_reason_name(m->reason));
+		log_warnx("router %s refused our report (%s): joining again",
+		    fmt_addr(src), mp_reason_name(m->reason));
 		ma_ctl_join(a);
 		break;
 	case MA_LEAVING:
-		ma_log_debug("reject while leaving: %s",
+		log_debug("reject while leaving: %s",
 		    mp_reason_name(m->reason));
 		break;
 	}
@@ -378,8 +378,8 @@ ma_ctl_unauth_reject(struct agent *a, const struct in6_addr *src,
 
 	if (mp_verify(body, len, src, zero_key) != 0 ||
 	    mp_parse_tlvs(body, len, &m) != 0) {
-		ma_log_debug("reject from %s with a bad tag: dropped",
-		    ma_addr(src));
+		log_debug("reject from %s with a bad tag: dropped",
+		    fmt_addr(src));
 		return;
 	}
 	if (!IN6_ARE_ADDR_EQUAL(&peek->group, &a->o.group) ||
@@ -401,8 +401,8 @@ ma_ctl_unauth_reject(struct agent *a, const struct in6_addr *src,
 		hint = ": does the router serve this group?";
 		break;
 	}
-	ma_log_warn("unauthenticated reject from %s (key id %u): %s%s "
-	    "(not acted upon)", ma_addr(src), peek->key_id,
+	log_warnx("unauthenticated reject from %s (key id %u): %s%s "
+	    "(not acted upon)", fmt_addr(src), peek->key_id,
 	    mp_reason_name(m.reason), hint);
 }
 
@@ -446,12 +446,12 @@ ma_ctl_input(struct agent *a, const uint8_t *pkt, size_t n,
 	if (n < 4 || pkt[0] != MP_ICMP6_TYPE || pkt[1] != MP_ICMP6_CODE)
 		return;
 	if (mp_peek(body, len, &m) != 0) {
-		ma_log_debug("malformed message from %s", ma_addr(src));
+		log_debug("malformed message from %s", fmt_addr(src));
 		return;
 	}
 	if (hlim < 0 || mp_check_ip6((uint8_t)hlim, src, dst, m.type) != 0) {
-		ma_log_debug("%s from %s: hop limit %d or addresses wrong",
-		    mp_type_name(m.type), ma_addr(src), hlim);
+		log_debug("%s from %s: hop limit %d or addresses wrong",
+		    mp_type_name(m.type), fmt_addr(src), hlim);
 		return;
 	}
 	if (IN6_ARE_ADDR_EQUAL(src, &a->unicast))
@@ -470,34 +470,34 @@ ma_ctl_input(struct agent *a, const uint8_t *pkt, size_t n,
 		if (m.type == MP_REJECT)
 			ma_ctl_unauth_reject(a, src, body, len, &m);
 		else
-			ma_log_debug("%s from %s: key id %u or tag wrong",
-			    mp_type_name(m.type), ma_addr(src), m.key_id);
+			log_debug("%s from %s: key id %u or tag wrong",
+			    mp_type_name(m.type), fmt_addr(src), m.key_id);
 		return;
 	}
 	if (!ma_ctl_seq_ok(a, src, m.seq)) {
-		ma_log_debug("%s from %s: stale or replayed",
-		    mp_type_name(m.type), ma_addr(src));
+		log_debug("%s from %s: stale or replayed",
+		    mp_type_name(m.type), fmt_addr(src));
 		return;
 	}
 	if (mp_parse_tlvs(body, len, &m) != 0) {
-		ma_log_warn("%s from %s: malformed TLVs",
-		    mp_type_name(m.type), ma_addr(src));
+		log_warnx("%s from %s: malformed TLVs",
+		    mp_type_name(m.type), fmt_addr(src));
 		return;
 	}
-	ma_log_debug("received %s from %s", mp_type_name(m.type),
-	    ma_addr(src));
+	log_debug("received %s from %s", mp_type_name(m.type),
+	    fmt_addr(src));
 
 	if (m.type == MP_ANNOUNCE) {
-		ma_log_info("member %s %s group %s", ma_addr(&m.member),
+		log_info("member %s %s group %s", fmt_addr(&m.member),
 		    (m.flags & MP_FLAG_WITHDRAW) ? "left" : "joined",
-		    ma_addr(&m.group));
+		    fmt_addr(&m.group));
 		return;
 	}
 	/* A reply counts only for our own membership. */
 	if (!IN6_ARE_ADDR_EQUAL(&m.group, &a->o.group) ||
 	    !IN6_ARE_ADDR_EQUAL(&m.member, &a->unicast)) {
-		ma_log_debug("%s for %s in %s: not ours", mp_type_name(m.type),
-		    ma_addr(&m.member), ma_addr(&m.group));
+		log_debug("%s for %s in %s: not ours", mp_type_name(m.type),
+		    fmt_addr(&m.member), fmt_addr(&m.group));
 		return;
 	}
 	switch (m.type) {
@@ -510,7 +510,7 @@ ma_ctl_input(struct agent *a, const uint8_t *pkt, size_t n,
 		break;
 	case MP_LEAVE_ACK:
 		if (a->state == MA_LEAVING) {
-			ma_log_info("left %s", ma_addr(&a->o.group));
+			log_info("left %s", fmt_addr(&a->o.group));
 			ma_ctl_finish(a);
 		}
 		break;
@@ -548,7 +548,7 @@ ma_ctl_recv_cb(evutil_socket_t fd, short what, void *arg)
 		msg.msg_controllen = sizeof(cbuf.buf);
 		if ((n = recvmsg(fd, &msg, MSG_DONTWAIT)) == -1) {
 			if (errno != EAGAIN && errno != EINTR)
-				ma_log_warn("recvmsg: %s", strerror(errno));
+				log_warnx("recvmsg: %s", strerror(errno));
 			return;
 		}
 		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
@@ -594,8 +594,8 @@ ma_ctl_session_cb(void *arg, const struct ma_sess *s, int op)
 		d->count++;
 	else if (d->count > 0)
 		d->count--;
-	ma_log_debug("session %s: [%s]:%u -> port %u (%u sessions)",
-	    op == MP_SESSION_START ? "start" : "end", ma_addr(&s->raddr),
+	log_debug("session %s: [%s]:%u -> port %u (%u sessions)",
+	    op == MP_SESSION_START ? "start" : "end", fmt_addr(&s->raddr),
 	    s->rport, s->lport, d->count);
 	if (a->tb_tokens < 1.0) {
 		a->coalesced = true;
@@ -641,7 +641,7 @@ void
 ma_ctl_leave(struct agent *a)
 {
 	if (a->state == MA_LEAVING) {
-		ma_log_info("second signal: leaving without LEAVE_ACK");
+		log_info("second signal: leaving without LEAVE_ACK");
 		ma_ctl_finish(a);
 		return;
 	}
@@ -649,8 +649,8 @@ ma_ctl_leave(struct agent *a)
 	evtimer_del(a->ev_report);
 	if (!a->ever_joined) {
 		/* Best effort, in case an ACCEPT was lost: no wait. */
-		ma_log_info("exiting: %s was never joined",
-		    ma_addr(&a->o.group));
+		log_info("exiting: %s was never joined",
+		    fmt_addr(&a->o.group));
 		ma_ctl_send_simple(a, MP_LEAVE, 0, &a->router);
 		event_base_loopbreak(a->base);
 		a->exit_code = 0;
@@ -658,7 +658,7 @@ ma_ctl_leave(struct agent *a)
 	}
 	a->state = MA_LEAVING;
 	a->leave_deadline_ns = ma_mono_ns() + MA_LEAVE_WAIT_MS * 1000000ull;
-	ma_log_info("leaving %s", ma_addr(&a->o.group));
+	log_info("leaving %s", fmt_addr(&a->o.group));
 	ma_ctl_send_simple(a, MP_LEAVE, 0, &a->router);
 	ma_timer_ms(a->ev_leave, MA_LEAVE_RETRY_MS);
 }
@@ -672,8 +672,8 @@ ma_ctl_leave_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (now >= a->leave_deadline_ns) {
-		ma_log_warn("no leave_ack from %s within %d ms",
-		    ma_addr(&a->router), MA_LEAVE_WAIT_MS);
+		log_warnx("no leave_ack from %s within %d ms",
+		    fmt_addr(&a->router), MA_LEAVE_WAIT_MS);
 		ma_ctl_finish(a);
 		return;
 	}

@@ -45,7 +45,7 @@ ma_health_init(struct agent *a)
 	a->load_run.ev_timeout = evtimer_new(a->base, ma_cmd_timeout_cb,
 	    &a->load_run);
 	if (a->health_run.ev_timeout == NULL || a->load_run.ev_timeout == NULL)
-		ma_fatal("cannot create events");
+		fatalx("cannot create events");
 	if (a->o.health == MA_HEALTH_ALWAYS) {
 		a->health = MP_HEALTH_UP;
 		a->health_known = true;
@@ -61,7 +61,7 @@ ma_health_set(struct agent *a, uint8_t h, const char *why)
 		return;
 	a->health = h;
 	a->health_known = true;
-	ma_log_info("health %s (%s)", h == MP_HEALTH_UP ? "up" : "down", why);
+	log_info("health %s (%s)", h == MP_HEALTH_UP ? "up" : "down", why);
 	ma_ctl_report_now(a);
 }
 
@@ -78,7 +78,7 @@ ma_health_tcp_start(struct agent *a)
 		return;		/* still running */
 	if ((s = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
-		ma_log_warn("health check: socket: %s", strerror(errno));
+		log_warnx("health check: socket: %s", strerror(errno));
 		return;
 	}
 	memset(&sin6, 0, sizeof(sin6));
@@ -137,11 +137,11 @@ ma_cmd_start(struct agent *a, struct ma_cmd *c)
 	if (c->pid != 0)
 		return 0;	/* still running: the timeout will end it */
 	if (pipe2(p, O_CLOEXEC) == -1) {
-		ma_log_warn("pipe: %s", strerror(errno));
+		log_warnx("pipe: %s", strerror(errno));
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
-		ma_log_warn("fork: %s", strerror(errno));
+		log_warnx("fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
 		return -1;
@@ -197,7 +197,7 @@ ma_cmd_done(struct agent *a, struct ma_cmd *c, int status)
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 	    ma_load_from_text(out, &pct) == -1) {
 		if (a->cmd_load_valid)
-			ma_log_warn("load command gave no load (0-100); "
+			log_warnx("load command gave no load (0-100); "
 			    "reporting the computed load");
 		a->cmd_load_valid = false;
 		return;

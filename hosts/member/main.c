@@ -57,16 +57,16 @@ ma_pick_unicast(struct agent *a)
 	}
 	for (;;) {
 		if ((rv = ma_nl_global_addr(a->ifindex, NULL, &p)) == -1)
-			ma_fatal("cannot read the addresses of %s: %s",
+			fatalx("cannot read the addresses of %s: %s",
 			    a->o.ifname, strerror(errno));
 		if (rv == 0)
 			break;
 		if (waited >= MA_WAIT_MS)
-			ma_fatal("no global address on %s%s: give one with -a",
+			fatalx("no global address on %s%s: give one with -a",
 			    a->o.ifname, p.tentative ? " (one is still "
 			    "tentative: duplicate address detection)" : "");
 		if (waited == 0)
-			ma_log_info("waiting for a global address on %s",
+			log_info("waiting for a global address on %s",
 			    a->o.ifname);
 		ma_sleep_ms(MA_POLL_MS);
 		waited += MA_POLL_MS;
@@ -87,15 +87,15 @@ ma_pick_router(struct agent *a)
 	}
 	for (;;) {
 		if ((rv = ma_nl_default_gw(a->ifindex, &a->router)) == -1)
-			ma_fatal("cannot read the routes: %s", strerror(errno));
+			fatalx("cannot read the routes: %s", strerror(errno));
 		if (rv == 0)
 			return;
 		if (waited >= MA_WAIT_MS)
-			ma_fatal("no default route on %s after %d s: give the "
+			fatalx("no default route on %s after %d s: give the "
 			    "router's address with -r", a->o.ifname,
 			    MA_WAIT_MS / 1000);
 		if (waited == 0)
-			ma_log_info("waiting for a default route on %s",
+			log_info("waiting for a default route on %s",
 			    a->o.ifname);
 		ma_sleep_ms(MA_POLL_MS);
 		waited += MA_POLL_MS;
@@ -111,7 +111,7 @@ ma_open_socket(struct agent *a)
 
 	while (ma_ctl_socket(a, err, sizeof(err)) == -1) {
 		if (errno != EADDRNOTAVAIL || waited >= MA_WAIT_MS)
-			ma_fatal("%s", err);
+			fatalx("%s", err);
 		ma_sleep_ms(MA_POLL_MS);
 		waited += MA_POLL_MS;
 	}
@@ -131,9 +131,9 @@ ma_lo_up(void)
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
 		ifr.ifr_flags |= IFF_UP;
 		if (ioctl(s, SIOCSIFFLAGS, &ifr) == -1)
-			ma_fatal("cannot bring lo up: %s%s", strerror(errno),
+			fatalx("cannot bring lo up: %s%s", strerror(errno),
 			    ma_priv_hint(errno));
-		ma_log_info("brought lo up");
+		log_info("brought lo up");
 	}
 	close(s);
 }
@@ -172,14 +172,14 @@ ma_add_address(struct agent *a)
 
 	rv = ma_nl_addr(true, a->lo_index, &a->o.group, 128, IFA_F_NODAD);
 	if (rv == -EEXIST) {
-		ma_log_info("%s/128 already on lo", ma_addr(&a->o.group));
+		log_info("%s/128 already on lo", fmt_addr(&a->o.group));
 		return;
 	}
 	if (rv != 0)
-		ma_fatal("cannot add %s/128 to lo: %s%s", ma_addr(&a->o.group),
+		fatalx("cannot add %s/128 to lo: %s%s", fmt_addr(&a->o.group),
 		    strerror(-rv), ma_priv_hint(-rv));
 	a->addr_added = true;
-	ma_log_debug("added %s/128 to lo", ma_addr(&a->o.group));
+	log_debug("added %s/128 to lo", fmt_addr(&a->o.group));
 	/*
 	 * Even without DAD the kernel finishes adding the address (and
 	 * its local route) asynchronously: until then a connection to it
@@ -191,7 +191,7 @@ ma_add_address(struct agent *a)
 			return;
 		ma_sleep_ms(10);
 	}
-	ma_log_warn("%s/128 on lo is not ready yet", ma_addr(&a->o.group));
+	log_warnx("%s/128 on lo is not ready yet", fmt_addr(&a->o.group));
 }
 
 static void
@@ -203,10 +203,10 @@ ma_del_address(struct agent *a)
 		return;
 	rv = ma_nl_addr(false, a->lo_index, &a->o.group, 128, 0);
 	if (rv == 0)
-		ma_log_info("removed %s/128 from lo", ma_addr(&a->o.group));
+		log_info("removed %s/128 from lo", fmt_addr(&a->o.group));
 	else if (rv != -EADDRNOTAVAIL)
-		ma_log_warn("cannot remove %s/128 from lo: %s",
-		    ma_addr(&a->o.group), strerror(-rv));
+		log_warnx("cannot remove %s/128 from lo: %s",
+		    fmt_addr(&a->o.group), strerror(-rv));
 }
 
 /* What the direct path (an SRH ending in the anycast address) needs. */
@@ -221,7 +221,7 @@ ma_sysctls(struct agent *a)
 		snprintf(path, sizeof(path), "net/ipv6/conf/%s/seg6_enabled",
 		    ifs[i]);
 		if (ma_sysctl_set(path, "1") == -1)
-			ma_log_warn("cannot set %s=1: %s (the direct path "
+			log_warnx("cannot set %s=1: %s (the direct path "
 			    "will not work)", path, strerror(errno));
 	}
 }
@@ -240,7 +240,7 @@ ma_diag_cb(evutil_socket_t fd, short what, void *arg)
 	f.lport = a->o.port;
 	if (ma_diag_query(a->diag, &f, &a->scratch) == -1) {
 		if (!a->diag_warned)
-			ma_log_warn("cannot count sessions: %s",
+			log_warnx("cannot count sessions: %s",
 			    strerror(errno));
 		a->diag_warned = true;
 	} else {
@@ -272,9 +272,9 @@ static void
 ma_event_log(int severity, const char *msg)
 {
 	if (severity >= EVENT_LOG_WARN)
-		ma_log_warn("libevent: %s", msg);
+		log_warnx("libevent: %s", msg);
 	else
-		ma_log_debug("libevent: %s", msg);
+		log_debug("libevent: %s", msg);
 }
 
 int
@@ -295,29 +295,30 @@ main(int argc, char *argv[])
 		printf("%s %s\n", MA_NAME, MA_VERSION);
 		return 0;
 	}
-	ma_log_init(a->o.debug);
+	log_init(MA_NAME, a->o.debug ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+	    LOG_F_STDERR | LOG_F_IDENT);
 	if (rv == -1)
-		ma_fatal("%s (see %s --help)", err, MA_NAME);
+		fatalx("%s (see %s --help)", err, MA_NAME);
 	if (sodium_init() < 0)
-		ma_fatal("cannot initialise libsodium");
+		fatalx("cannot initialise libsodium");
 	signal(SIGPIPE, SIG_IGN);
 	a->sock = a->diag = -1;
 	a->exit_code = 1;
 
 	if ((a->sock = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, IPPROTO_ICMPV6)) == -1)
-		ma_fatal("cannot open a raw ICMPv6 socket: %s%s",
+		fatalx("cannot open a raw ICMPv6 socket: %s%s",
 		    strerror(errno), ma_priv_hint(errno));
 	if ((a->ifindex = (int)if_nametoindex(a->o.ifname)) == 0)
-		ma_fatal("interface %s not found (in this network namespace)",
+		fatalx("interface %s not found (in this network namespace)",
 		    a->o.ifname);
 	if ((a->lo_index = (int)if_nametoindex("lo")) == 0)
-		ma_fatal("interface lo not found");
+		fatalx("interface lo not found");
 	ma_pick_unicast(a);
 	ma_pick_router(a);
 	ma_open_socket(a);
 	if ((a->diag = ma_diag_open()) == -1)
-		ma_fatal("cannot open a NETLINK_SOCK_DIAG socket: %s",
+		fatalx("cannot open a NETLINK_SOCK_DIAG socket: %s",
 		    strerror(errno));
 	ma_lo_up();
 	ma_add_address(a);
@@ -325,19 +326,19 @@ main(int argc, char *argv[])
 
 	event_set_log_callback(ma_event_log);
 	if ((a->base = event_base_new()) == NULL)
-		ma_fatal("cannot create the event loop");
+		fatalx("cannot create the event loop");
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		a->ev_sig[i] = evsignal_new(a->base, sigs[i], ma_signal_cb, a);
 		if (a->ev_sig[i] == NULL || evsignal_add(a->ev_sig[i],
 		    NULL) == -1)
-			ma_fatal("cannot handle signals");
+			fatalx("cannot handle signals");
 	}
 	if ((a->ev_diag = evtimer_new(a->base, ma_diag_cb, a)) == NULL)
-		ma_fatal("cannot create events");
+		fatalx("cannot create events");
 	ma_health_init(a);
-	ma_log_info("group %s, member %s on %s, router %s, key id %u",
-	    ma_addr(&a->o.group), ma_addr(&a->unicast), a->o.ifname,
-	    ma_addr(&a->router), a->o.key_id);
+	log_info("group %s, member %s on %s, router %s, key id %u",
+	    fmt_addr(&a->o.group), fmt_addr(&a->unicast), a->o.ifname,
+	    fmt_addr(&a->router), a->o.key_id);
 
 	ma_diag_cb(-1, 0, a);	/* a session count for the first REPORT */
 	ma_health_start(a);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrouter.h"
+#include "config.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static void check_group(const struct cfg_group *);

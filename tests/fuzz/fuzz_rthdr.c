@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrouter.h"
+#include "pkt.h"
 #include "rthdr.h"
 
 #define FZ_HEADROOM	64

@@ -11,9 +11,10 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "api.h"
+#include "iface.h"
+#include "anycast.h"
 #include "flow.h"
-#include "member_proto.h"
+#include "api.h"
 
 #define MS	1000000ull		/* ns */
 
@@ -369,11 +370,11 @@ Test(api_groups, flow)
 
 Test(api_groups, mp_reasons)
 {
-	uint64_t	 fail[GROUP_AUTH_REASONS] = { 0 };
+	uint64_t	 fail[MP_REASON_SLOTS] = { 0 };
 	json_t		*o;
 	int		 i;
 
-	for (i = 0; i < GROUP_AUTH_REASONS; i++)
+	for (i = 0; i < MP_REASON_SLOTS; i++)
 		fail[i] = (uint64_t)i * 10;
 	o = api_json_mp_reasons(fail);
 	cr_assert_eq(json_object_size(o), MP_REASON_MAX);

@@ -9,7 +9,11 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "vrouter.h"
+#include "route.h"
+#include "nd.h"
+#include "iface.h"
+#include "router.h"
+#include "api.h"
 
 static struct in6_addr
 aj_addr(const char *s)

@@ -13,7 +13,10 @@
 #include <criterion/criterion.h>
 #include <pcap/pcap.h>
 
-#include "vrouter.h"
+#include "log.h"
+#include "pbuf.h"
+#include "iface.h"
+#include "router.h"
 
 #define FRAME_MAX	(PBUF_DATA + 64)
 

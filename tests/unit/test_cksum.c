@@ -10,7 +10,8 @@
 
 #include <criterion/criterion.h>
 
-#include "vrouter.h"
+#include "cksum.h"
+#include "proto.h"
 
 /* RFC 1071 by the book: big-endian 16-bit words, odd byte padded. */
 static uint16_t

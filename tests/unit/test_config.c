@@ -18,7 +18,8 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "vrouter.h"
+#include "log.h"
+#include "config.h"
 
 #define IFACE_A	"{'name':'a','addresses':['2001:db8::1/64']}"
 #define IFACE_B	"{'name':'b','addresses':['2001:db8:2::1/64']}"

@@ -10,7 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vrouter.h"
+#include "addr.h"
+#include "pbuf.h"
+#include "route.h"
+#include "nd.h"
+#include "iface.h"
+#include "router.h"
 
 Test(nd_fsm, stale_entry_is_used_then_probed)
 {
@@ -318,12 +323,12 @@ Test(nd_cache, cache_is_capped_and_evicts_stale)
 		nd_output(&f->r, &f->ifp, &a, udp_packet(f, buf));
 		receive_na(f, buf, mac, true);
 	}
-	cr_assert_eq(f->r.nneighbors, 16);
+	cr_assert_eq(nd_count(&f->r), 16);
 	advance(f, REACHABLE_TIME_MS + TICK_MS);
 	/* A seventeenth evicts the oldest STALE entry. */
 	inet_pton(AF_INET6, "2001:db8:1::999", &a);
 	nd_output(&f->r, &f->ifp, &a, udp_packet(f, "2001:db8:1::999"));
-	cr_assert_eq(f->r.nneighbors, 16);
+	cr_assert_eq(nd_count(&f->r), 16);
 	cr_assert_not_null(nd_find(&f->r, &f->ifp, &a));
 	inet_pton(AF_INET6, "2001:db8:1::100", &a);
 	cr_assert_null(nd_find(&f->r, &f->ifp, &a));
@@ -341,7 +346,7 @@ Test(nd_cache, full_cache_of_incomplete_entries_refuses)
 		inet_pton(AF_INET6, buf, &a);
 		nd_output(&f->r, &f->ifp, &a, udp_packet(f, buf));
 	}
-	cr_assert_eq(f->r.nneighbors, 16);
+	cr_assert_eq(nd_count(&f->r), 16);
 	cr_assert_eq(f->ifp.stats.drop[DROP_NEIGH_CACHE_FULL], 1);
 	ndfix_free(f);
 }

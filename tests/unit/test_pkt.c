@@ -9,7 +9,8 @@
 
 #include <criterion/criterion.h>
 
-#include "vrouter.h"
+#include "cksum.h"
+#include "pkt.h"
 
 /* A frame under construction: Ethernet, IPv6, then whatever is added. */
 struct fb {

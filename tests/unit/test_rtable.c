@@ -13,7 +13,8 @@
 
 #include <criterion/criterion.h>
 
-#include "vrouter.h"
+#include "addr.h"
+#include "route.h"
 
 #define RT_SEED_DEFAULT	0x7a3c5e91d2b40f68ULL
 #define RT_NROUTES	10000

@@ -16,7 +16,8 @@
 #include <criterion/criterion.h>
 #include <pcap/pcap.h>
 
-#include "vrouter.h"
+#include "cksum.h"
+#include "pkt.h"
 #include "rthdr.h"
 
 #define RT_HEADROOM	128

@@ -3,7 +3,7 @@
  */
 #include <criterion/criterion.h>
 
-#include "vrouter.h"
+#include "tbucket.h"
 
 #define MS	1000000ull
 #define SEC	1000000000ull

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include "pkt.h"
 #include "rthdr.h"
 
 static inline uint16_t
@@ -294,4 +295,34 @@ rthdr_remove(uint8_t **data, uint32_t *len, struct virtio_net_hdr *vnet)
 	*data = frame + n;
 	*len -= n;
 	return (int)n;
+}
+
+static const char *const rh_mode_names[RH_MODE_MAX] = {
+	[RH_MODE_EXP] = "exp",
+	[RH_MODE_RH0] = "rh0",
+	[RH_MODE_SRH] = "srh",
+	[RH_MODE_NONE] = "none",
+};
+
+const char *
+rh_mode_name(enum rh_mode mode)
+{
+	if ((unsigned int)mode >= RH_MODE_MAX)
+		return "unknown";
+	return rh_mode_names[mode];
+}
+
+int
+rh_mode_from_name(const char *name, enum rh_mode *mode)
+{
+	unsigned int	 i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < RH_MODE_MAX; i++)
+		if (strcmp(name, rh_mode_names[i]) == 0) {
+			*mode = (enum rh_mode)i;
+			return 0;
+		}
+	return -1;
 }

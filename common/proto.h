@@ -1,12 +1,13 @@
 /*
- * Wire formats and protocol limits used by vrouter.
+ * Wire formats and protocol limits, shared by vrouter and the host
+ * programs.
  *
  * Layouts are given as byte offsets; code reads them through the
  * bounds-checked helpers in pkt.c rather than by casting structs onto
  * packet memory.
  */
-#ifndef VROUTER_PROTO_H
-#define VROUTER_PROTO_H
+#ifndef COMMON_PROTO_H
+#define COMMON_PROTO_H
 
 #include <stdint.h>
 
@@ -99,4 +100,4 @@
 #define DEFAULT_ICMP_RATE	100	/* ICMPv6 errors per second (token bucket) */
 #define DEFAULT_ICMP_BURST	50
 
-#endif /* VROUTER_PROTO_H */
+#endif /* COMMON_PROTO_H */

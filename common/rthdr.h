@@ -15,15 +15,20 @@
  * virtio_net_hdr fields are in host byte order, as the TAP device uses
  * them when no TUNSETVNETLE/BE is set.
  */
-#ifndef VROUTER_RTHDR_H
-#define VROUTER_RTHDR_H
+#ifndef COMMON_RTHDR_H
+#define COMMON_RTHDR_H
 
 #include <netinet/in.h>
 #include <linux/virtio_net.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vrouter.h"
+
+/* Routing-header modes of an anycast group (DESIGN.md §3.1). */
+enum rh_mode { RH_MODE_EXP, RH_MODE_RH0, RH_MODE_SRH, RH_MODE_NONE, RH_MODE_MAX };
+/* "exp", "rh0", "srh", "none"; "unknown" for anything else. */
+const char *rh_mode_name(enum rh_mode);
+int	 rh_mode_from_name(const char *, enum rh_mode *);
 
 #define RH_TYPE_RH0	0	/* RFC 5095 deprecated, SL=0 is ignored */
 #define RH_TYPE_SRH	4	/* RFC 8754 */
@@ -91,4 +96,4 @@ int	 rthdr_peek(const uint8_t *frame, size_t len, uint8_t *type,
 int	 rthdr_remove(uint8_t **data, uint32_t *len,
 	    struct virtio_net_hdr *vnet);
 
-#endif /* VROUTER_RTHDR_H */
+#endif /* COMMON_RTHDR_H */

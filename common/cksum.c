@@ -10,7 +10,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "vrouter.h"
+#include "cksum.h"
 
 /*
  * Add len bytes at buf to sum.  When chaining, every chunk but the last

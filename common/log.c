@@ -1,6 +1,7 @@
 /*
  * Leveled logging to stderr or syslog, with libevent's own messages
  * routed in.  Messages follow "%s: ..." with the calling function's name.
+ * Shared by vrouter and the host programs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,18 +12,22 @@
 
 #include <event2/event.h>
 
-#include "vrouter.h"
+#include "log.h"
 
 int		 log_level = LOG_LVL_INFO;
-static int	 log_stderr = 1;
+static int	 log_flags = LOG_F_STDERR;
+static const char *log_ident = "";
 
 void
-log_init(int level, int to_stderr)
+log_init(const char *ident, int level, int flags)
 {
+	log_ident = ident;
 	log_level = level;
-	log_stderr = to_stderr;
-	if (!to_stderr)
-		openlog("vrouter", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_flags = flags;
+	if (flags & LOG_F_STDERR)
+		setvbuf(stderr, NULL, _IOLBF, 0);
+	else
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 static void
@@ -31,17 +36,21 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	char	msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_stderr) {
+	if (log_flags & LOG_F_STDERR) {
 		struct timespec	ts;
 		struct tm	tm;
 		char		tbuf[32];
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %s%s%s\n", tbuf, ts.tv_nsec / 1000000,
-		    msg, suffix ? ": " : "", suffix ? suffix : "");
-		fflush(stderr);
+		if (log_flags & LOG_F_TIME) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			localtime_r(&ts.tv_sec, &tm);
+			strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+			fprintf(stderr, "%s.%03ld ", tbuf, ts.tv_nsec / 1000000);
+		}
+		if (log_flags & LOG_F_IDENT)
+			fprintf(stderr, "%s: ", log_ident);
+		fprintf(stderr, "%s%s%s\n", msg, suffix ? ": " : "",
+		    suffix ? suffix : "");
 	} else
 		syslog(pri, "%s%s%s", msg, suffix ? ": " : "",
 		    suffix ? suffix : "");

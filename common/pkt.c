@@ -9,7 +9,14 @@
  */
 #include <string.h>
 
-#include "vrouter.h"
+#include "pkt.h"
+
+const char *const drop_names[DROP_MAX] = {
+	[DROP_NONE] = "none",
+#define X(id, name) [DROP_##id] = name,
+	DROP_REASONS(X)
+#undef X
+};
 
 static inline uint16_t
 rd16(const uint8_t *p)

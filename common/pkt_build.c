@@ -4,7 +4,8 @@
  */
 #include <string.h>
 
-#include "vrouter.h"
+#include "cksum.h"
+#include "pkt.h"
 
 #define ICMP6_HLEN	4	/* type, code, checksum */
 #define ND_OPT_UNIT	8

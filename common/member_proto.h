@@ -90,6 +90,8 @@ enum mp_reason {
 	MP_REASON_NOT_MEMBER = 9,	/* SESSION/REPORT from an unknown member */
 	MP_REASON_MAX = MP_REASON_NOT_MEMBER
 };
+/* Counters kept per reason: room for every enum mp_reason value. */
+#define MP_REASON_SLOTS		16
 
 /* Header flags.  Undefined bits are sent as 0 and ignored on receipt. */
 #define MP_FLAG_WITHDRAW	0x0001	/* ANNOUNCE: the member has left */

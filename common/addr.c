@@ -1,71 +1,17 @@
 /*
- * Small helpers: allocation that aborts on failure, address parsing and
- * formatting, prefix arithmetic, the monotonic clock.
+ * IPv6 and MAC addresses: parsing, formatting, prefix arithmetic, the
+ * multicast and link-local addresses derived from them.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "vrouter.h"
+#include "addr.h"
 
 /* ff02::1, all nodes on the link */
 const struct in6_addr in6_allnodes = {{{ 0xff, 0x02, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0x01 }}};
-
-const char *const drop_names[DROP_MAX] = {
-	[DROP_NONE] = "none",
-#define X(id, name) [DROP_##id] = name,
-	DROP_REASONS(X)
-#undef X
-};
-
-void *
-xmalloc(size_t size)
-{
-	void	*p;
-
-	if (size == 0)
-		fatalx("xmalloc: zero size");
-	if ((p = malloc(size)) == NULL)
-		fatal("xmalloc: allocating %zu bytes", size);
-	return p;
-}
-
-void *
-xcalloc(size_t nmemb, size_t size)
-{
-	void	*p;
-
-	if (nmemb == 0 || size == 0)
-		fatalx("xcalloc: zero size");
-	if ((p = calloc(nmemb, size)) == NULL)
-		fatal("xcalloc: allocating %zu * %zu bytes", nmemb, size);
-	return p;
-}
-
-void *
-xreallocarray(void *ptr, size_t nmemb, size_t size)
-{
-	void	*p;
-
-	if (nmemb == 0 || size == 0)
-		fatalx("xreallocarray: zero size");
-	if ((p = reallocarray(ptr, nmemb, size)) == NULL)
-		fatal("xreallocarray: allocating %zu * %zu bytes", nmemb, size);
-	return p;
-}
-
-char *
-xstrdup(const char *s)
-{
-	char	*p;
-
-	if ((p = strdup(s)) == NULL)
-		fatal("xstrdup");
-	return p;
-}
 
 int
 parse_prefix(const char *s, struct in6_addr *addr, uint8_t *plen)
@@ -155,15 +101,6 @@ prefix_match(const struct in6_addr *a, const struct in6_addr *pfx,
 		return true;
 	return ((a->s6_addr[full] ^ pfx->s6_addr[full]) &
 	    (uint8_t)(0xff << (8 - rest))) == 0;
-}
-
-uint64_t
-mono_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 void

@@ -1,0 +1,182 @@
+/*
+ * Anycast (paper 1): anycast.c (groups, members, selection, the anycast
+ * data path), probe.c (ICMPv6 echo probes of members) and member_ctl.c
+ * (the membership protocol, ICMPv6 type 200).  Flows are in flow.h,
+ * policies in policy.h, the membership codec in member_proto.h.
+ */
+#ifndef VROUTER_ANYCAST_H
+#define VROUTER_ANYCAST_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "member_proto.h"
+#include "policy.h"
+
+struct iface;
+struct pbuf;
+struct pkt;
+struct router;
+
+#define MEMBER_STATES(X)						\
+	X(JOINING,	"joining")					\
+	X(UP,		"up")						\
+	X(SUSPECT,	"suspect")					\
+	X(DOWN,		"down")						\
+	X(DRAINING,	"draining")
+
+enum member_state {
+#define X(id, name) MS_##id,
+	MEMBER_STATES(X)
+#undef X
+	MS_MAX
+};
+extern const char *const member_state_names[MS_MAX];
+
+/* Why a member went down, for the API and logs. */
+enum member_why { MW_NONE, MW_PROBE, MW_HEALTH, MW_REPORTS, MW_ADMIN };
+const char *member_why_name(enum member_why);
+
+struct member_stats {
+	uint64_t	 selections;	/* new flows given to it */
+	uint64_t	 probes_sent;
+	uint64_t	 probes_lost;
+	uint64_t	 probes_ok;
+	uint64_t	 packets;	/* client -> member */
+	uint64_t	 bytes;
+	uint64_t	 reports;
+	uint64_t	 session_msgs;
+};
+
+struct group;
+
+struct member {
+	struct group	*group;
+	bool		 used;		/* slot in use */
+	uint32_t	 id;		/* stable within the group */
+	struct in6_addr	 addr;		/* unicast address U */
+	struct iface	*ifp;		/* link it is reached through */
+	bool		 is_static;	/* config or API, not joined */
+	enum member_state state;
+	enum member_why	 why;		/* of the last down */
+	uint64_t	 state_ns;	/* when the state last changed */
+	/* reported by the member */
+	uint32_t	 sessions;
+	uint32_t	 load_pct;
+	uint32_t	 capacity;
+	bool		 health;	/* its own check */
+	uint64_t	 last_report_ns;
+	uint64_t	 last_seq;	/* replay protection */
+	uint16_t	 key_id;
+	uint32_t	 report_ms;	/* interval it announced */
+	/* configured or measured */
+	uint32_t	 weight;
+	uint32_t	 hops;
+	uint32_t	 bandwidth;	/* residual Mbit/s */
+	bool		 draining;
+	/* counted by the router */
+	uint32_t	 flows;
+	/* probing */
+	uint64_t	 last_ok_ns;	/* last sign of life (probe) */
+	uint64_t	 last_probe_ns;
+	uint64_t	 probe_rtt_ns;
+	bool		 probing;	/* an echo is in flight */
+	uint16_t	 probe_seq;
+	uint64_t	 probe_deadline_ns;
+	uint32_t	 ok_streak;
+	uint32_t	 fail_streak;
+	uint64_t	 retest_ns;	/* next probe while down */
+	uint64_t	 backoff_ms;
+	uint64_t	 next_bg_ns;	/* next background probe */
+	struct pbuf	*qhead;		/* packets parked for its probe */
+	struct pbuf	*qtail;
+	uint32_t	 qlen;
+	struct member_stats stats;
+};
+
+struct group_stats {
+	uint64_t	 packets;	/* to the anycast address */
+	uint64_t	 new_flows;
+	uint64_t	 selections;
+	uint64_t	 no_flow_maglev;	/* mid-flow packets with no entry */
+	uint64_t	 probes_sent;
+	uint64_t	 probes_lost;
+	uint64_t	 fallbacks;	/* next best tried after a failure */
+	uint64_t	 unreachables;	/* all down: errors sent */
+	uint64_t	 pending_dropped;
+	uint64_t	 rh_inserted;
+	uint64_t	 rh_to_client;
+	uint64_t	 rh_too_big;
+	uint64_t	 joins;
+	uint64_t	 leaves;
+	uint64_t	 rejects;
+	uint64_t	 auth_fail[MP_REASON_SLOTS];	/* by enum mp_reason */
+	uint64_t	 expired;	/* soft state ran out */
+};
+
+struct group {
+	uint32_t	 id;		/* index in router->groups */
+	struct cfg_group conf;
+	struct member	 members[CFG_MAX_MEMBERS];
+	uint32_t	 next_member_id;
+	uint32_t	 pending;	/* packets parked, all members */
+	struct policy_state pstate;
+	bool		 maglev_dirty;
+	struct group_stats stats;
+	/* last sequence numbers of members that left (replay protection) */
+	struct {
+		struct in6_addr	 addr;
+		uint64_t	 seq;
+	}		 left[CFG_MAX_MEMBERS];
+	uint32_t	 left_next;
+};
+
+struct flow_table;
+
+void	 anycast_init(struct router *);
+void	 anycast_shutdown(struct router *);
+struct group *group_find(struct router *, const struct in6_addr *);
+int	 group_add(struct router *, const struct cfg_group *, char *err,
+	    size_t errlen);
+int	 group_del(struct router *, const struct in6_addr *);
+int	 group_set_policy(struct router *, struct group *, enum policy_kind);
+struct member *member_find(struct group *, const struct in6_addr *);
+struct member *member_by_id(struct group *, uint32_t);
+/* Add a static member (config/API) or a joined one; NULL + err. */
+struct member *member_add(struct router *, struct group *,
+	    const struct cfg_member *, bool is_static, char *err,
+	    size_t errlen);
+void	 member_del(struct router *, struct member *);
+void	 member_set_state(struct router *, struct member *,
+	    enum member_state, enum member_why);
+/* Score parts as the score policy sees this member. */
+void	 member_score(const struct member *, struct score_parts *);
+uint32_t member_sessions(const struct member *);	/* effective */
+/* Data path: a packet for an anycast address; takes ownership. */
+void	 anycast_input(struct router *, struct iface *, struct group *,
+	    struct pbuf *, const struct pkt *);
+/* Data path: a transit packet from an anycast address (a reply). */
+void	 anycast_reply(struct router *, struct group *, struct pbuf *,
+	    struct pkt *);
+void	 anycast_tick(struct router *);
+/* Forward a parked or new packet to a member (probe done or fresh). */
+void	 anycast_deliver(struct router *, struct member *, struct pbuf *);
+/* A member's probe settled: ok or not; re-dispatch its parked packets. */
+void	 anycast_probe_done(struct router *, struct member *, bool ok);
+
+/* probe.c: ICMPv6 echo probes of members */
+#define PROBE_IDENT_BASE	0xac00	/* echo identifier: base + group */
+void	 probe_send(struct router *, struct member *);
+void	 probe_reply(struct router *, const struct in6_addr *src,
+	    uint16_t ident, uint16_t seq);
+void	 probe_tick(struct router *);
+bool	 member_fresh(const struct router *, const struct member *);
+
+/* member_ctl.c: the membership protocol (ICMPv6 type 200) */
+void	 member_ctl_input(struct router *, struct iface *, struct pbuf *,
+	    const struct pkt *);
+void	 member_ctl_tick(struct router *);
+
+#endif /* VROUTER_ANYCAST_H */

@@ -1,0 +1,66 @@
+/*
+ * capture.c: libpcap savefiles of the frames crossing the interfaces,
+ * per interface and direction, with BPF filters, size caps and
+ * rotation.
+ */
+#ifndef VROUTER_CAPTURE_H
+#define VROUTER_CAPTURE_H
+
+#include <sys/queue.h>
+#include <sys/time.h>
+#include <net/if.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Directions of a capture, as bits: the one rx/tx/both mapping. */
+#define CAP_RX		0x1
+#define CAP_TX		0x2
+#define CAP_BOTH	(CAP_RX | CAP_TX)
+
+struct iface;
+struct pcap;
+struct pcap_dumper;
+struct router;
+
+struct capture {
+	TAILQ_ENTRY(capture) entry;
+	unsigned int	 id;
+	char		 iface[IFNAMSIZ];	/* "" = every interface */
+	int		 direction;		/* CAP_* */
+	char		 filter[256];
+	bool		 has_filter;
+	void		*bpf;			/* struct bpf_program * */
+	struct pcap	*dead;
+	struct pcap_dumper *dumper;
+	char		 path[PATH_MAX];	/* current file */
+	uint64_t	 max_bytes;		/* per file; 0 = no cap */
+	uint32_t	 rotate;		/* older files kept */
+	uint64_t	 file_bytes;
+	uint64_t	 packets;
+	uint64_t	 bytes;
+	uint32_t	 files;			/* rotations so far */
+	bool		 running;
+	struct timeval	 started;
+	struct timeval	 stopped;
+};
+TAILQ_HEAD(capture_list, capture);
+
+/* Start a capture; NULL with a message in err on failure. */
+struct capture *capture_start(struct router *, const char *iface,
+	    int direction, const char *filter, uint64_t max_bytes,
+	    uint32_t rotate, char *err, size_t errlen);
+void	 capture_stop(struct router *, struct capture *);
+/* Stop if running, delete its files, free it. */
+void	 capture_delete(struct router *, struct capture *);
+struct capture *capture_find(struct router *, unsigned int id);
+/* Called for every frame crossing ifp in direction dir. */
+void	 capture_frame(struct router *, struct iface *, int dir,
+	    const uint8_t *, size_t);
+void	 capture_shutdown(struct router *);
+#define CAPTURE(r, ifp, dir, buf, len) do {				\
+	if ((r)->ncaptures_running > 0)					\
+		capture_frame((r), (ifp), (dir), (buf), (len));		\
+} while (0)
+
+#endif /* VROUTER_CAPTURE_H */

@@ -1,0 +1,192 @@
+/*
+ * The router's configuration: the structs a JSON file fills (config.c,
+ * config_iface.c, config_group.c), validated whole; unknown keys are
+ * errors.  The API reuses the parsers of one route, group or member.
+ */
+#ifndef VROUTER_CONFIG_H
+#define VROUTER_CONFIG_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "policy.h"
+#include "proto.h"
+#include "rthdr.h"
+
+#define CFG_MAX_IFACES		64
+#define CFG_MAX_ADDRS		8
+#define CFG_MAX_PREFIXES	8
+#define CFG_MAX_ROUTES		4096
+#define CFG_NETNS_LEN		64
+
+struct cfg_addr {
+	struct in6_addr	 addr;
+	uint8_t		 plen;
+};
+
+struct cfg_prefix {
+	struct in6_addr	 prefix;
+	uint8_t		 plen;
+	uint32_t	 valid;
+	uint32_t	 preferred;
+	bool		 onlink;
+	bool		 autonomous;
+};
+
+struct cfg_capture {
+	bool		 enabled;
+	char		 filter[256];
+	int		 direction;		/* CAP_* */
+	uint64_t	 max_bytes;
+	uint32_t	 rotate;
+};
+
+struct cfg_iface {
+	char		 name[IFNAMSIZ];	/* router-side TAP name */
+	char		 netns[CFG_NETNS_LEN];	/* "" = stay where we are */
+	char		 ifname[IFNAMSIZ];	/* name inside the netns */
+	uint8_t		 mac[ETH_ALEN_];	/* the router's own MAC */
+	uint32_t	 mtu;
+	struct cfg_addr	 addrs[CFG_MAX_ADDRS];
+	int		 naddrs;
+	bool		 ra_enabled;
+	uint32_t	 ra_interval;		/* seconds */
+	uint32_t	 ra_lifetime;		/* seconds */
+	uint8_t		 ra_hop_limit;
+	bool		 ra_mtu;		/* include the MTU option */
+	struct cfg_prefix prefixes[CFG_MAX_PREFIXES];
+	int		 nprefixes;
+	struct cfg_capture capture;
+	char		 pcap_in[PATH_MAX];	/* packet-fixture mode */
+	char		 pcap_out[PATH_MAX];
+};
+
+struct cfg_route {
+	struct in6_addr	 prefix;
+	uint8_t		 plen;
+	struct in6_addr	 via;		/* :: when on-link */
+	bool		 has_via;
+	char		 iface[IFNAMSIZ];	/* "" = from the route to via */
+};
+
+#define CFG_MAX_GROUPS		64
+#define CFG_MAX_MEMBERS		64	/* per group, static and joined */
+#define CFG_MAX_KEYS		4
+#define CFG_KEY_LEN		32	/* HMAC-SHA256 keys */
+#define CFG_NAME_LEN		128	/* ".any" name of a group */
+
+struct cfg_key {
+	uint16_t	 id;
+	uint8_t		 key[CFG_KEY_LEN];
+};
+
+struct cfg_member {
+	struct in6_addr	 addr;			/* unicast address U */
+	char		 iface[IFNAMSIZ];	/* "" = from the routes */
+	uint32_t	 weight;
+	uint32_t	 hops;			/* hop count (score policy) */
+	uint32_t	 bandwidth;		/* residual Mbit/s (score) */
+	uint32_t	 capacity;		/* sessions, 0 = unknown */
+};
+
+struct cfg_probe {
+	uint32_t	 fresh_ms;	/* health this recent needs no probe;
+					   0 = probe every new flow */
+	uint32_t	 timeout_ms;	/* an echo unanswered this long fails */
+	uint32_t	 interval_ms;	/* background probes; 0 = none */
+	uint32_t	 rise;		/* successes that bring a member up */
+	uint32_t	 fall;		/* failures that take it down */
+	uint32_t	 retest_ms;	/* first retest of a down member */
+	uint32_t	 retest_max_ms;	/* backoff doubles up to this */
+	uint32_t	 pending_max;	/* packets parked while probing */
+};
+
+struct cfg_group {
+	struct in6_addr	 addr;			/* anycast address A */
+	char		 name[CFG_NAME_LEN];	/* "www.njust.edu" -> .any */
+	enum policy_kind policy;
+	enum rh_mode	 rh_mode;
+	struct score_ratios ratios;
+	struct cfg_probe probe;
+	struct cfg_key	 keys[CFG_MAX_KEYS];
+	int		 nkeys;
+	uint32_t	 max_members;
+	uint32_t	 report_ms;	/* members' report interval */
+	uint32_t	 misses;	/* reports missed before down */
+	uint32_t	 grace_ms;	/* down this long: removed */
+	uint32_t	 join_rate;	/* messages per second per source */
+	struct cfg_member members[CFG_MAX_MEMBERS];	/* static members */
+	int		 nmembers;
+};
+
+struct cfg_flows {
+	uint32_t	 max;		/* flow table capacity */
+	uint32_t	 syn_ms;
+	uint32_t	 established_ms;
+	uint32_t	 fin_ms;
+	uint32_t	 udp_ms;
+	uint32_t	 other_ms;
+};
+
+struct config {
+	bool		 api_enabled;
+	char		 api_listen[INET6_ADDRSTRLEN];
+	uint16_t	 api_port;
+	char		 api_token[129];	/* "" = generate at start */
+	char		 api_web_root[PATH_MAX];	/* "" = look at start */
+	char		 capture_dir[PATH_MAX];
+	int		 log_level;		/* LOG_LVL_* */
+	uint32_t	 neigh_max;
+	uint32_t	 neigh_queue;
+	uint32_t	 icmp_rate;
+	uint32_t	 icmp_burst;
+	uint32_t	 pbufs;
+	struct cfg_iface ifaces[CFG_MAX_IFACES];
+	int		 nifaces;
+	struct cfg_route *routes;	/* CFG_MAX_ROUTES entries */
+	int		 nroutes;
+	struct cfg_group *groups;	/* CFG_MAX_GROUPS entries */
+	int		 ngroups;
+	struct cfg_flows flows;
+};
+
+/*
+ * Parse and validate a whole configuration.  On error returns -1 and
+ * writes a message naming the key and its position (e.g.
+ * "interfaces[1].addresses[0]: bad prefix \"2001:db8::/129\"") into err.
+ * The config is allocated by config_new() and freed by config_free().
+ */
+struct config *config_new(void);
+void	 config_free(struct config *);
+int	 config_parse(const char *json, size_t len, struct config *,
+	    char *err, size_t errlen);
+int	 config_load(const char *path, struct config *, char *err,
+	    size_t errlen);
+/* Parse one route object as found in "routes" (used by the API too). */
+struct json_t;
+int	 config_parse_route(struct json_t *, const char *where,
+	    struct cfg_route *, char *err, size_t errlen);
+/*
+ * One group, or one member of group g, as found in "groups" (used by the
+ * API).  ref, when not NULL, gives the interfaces that names and the
+ * router's own addresses are checked against; other groups are not
+ * checked: the caller checks the groups it runs.
+ */
+int	 config_parse_group(struct json_t *, const char *where,
+	    struct cfg_group *, const struct config *ref, char *err,
+	    size_t errlen);
+int	 config_parse_member(struct json_t *, const char *where,
+	    struct cfg_member *, const struct cfg_group *g,
+	    const struct config *ref, char *err, size_t errlen);
+/*
+ * Change "policy", "rh_mode", "score" and "probe" of a group; absent keys
+ * keep their values, other keys are errors.  Unchanged on error.
+ */
+int	 config_patch_group(struct json_t *, const char *where,
+	    struct cfg_group *, char *err, size_t errlen);
+
+#endif /* VROUTER_CONFIG_H */

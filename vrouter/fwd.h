@@ -1,0 +1,35 @@
+/*
+ * The data path: fwd.c (receive, classify, forward, emit) and icmp6.c
+ * (echo and errors, RFC 4443).
+ */
+#ifndef VROUTER_FWD_H
+#define VROUTER_FWD_H
+
+#include <stdint.h>
+
+struct iface;
+struct pbuf;
+struct pkt;
+struct router;
+
+/* Process one received frame; takes ownership of pb. */
+void	 router_input(struct router *, struct iface *, struct pbuf *);
+/*
+ * Route and send an IPv6 packet the router originated (pb->data at the
+ * Ethernet header, to be filled).  Takes ownership of pb.
+ */
+void	 ip6_output(struct router *, struct pbuf *);
+/* Fill in the Ethernet header and transmit; takes ownership of pb. */
+void	 iface_output(struct iface *, struct pbuf *, const uint8_t dst[6]);
+
+void	 icmp6_input(struct router *, struct iface *, struct pbuf *,
+	    const struct pkt *);
+/*
+ * Send an ICMPv6 error about the frame in pb (not consumed), subject to
+ * RFC 4443 §2.4 (never about an error, a multicast destination or an
+ * unspecified/multicast source) and the rate limit.
+ */
+void	 icmp6_error(struct router *, struct iface *, const struct pbuf *,
+	    const struct pkt *, uint8_t type, uint8_t code, uint32_t param);
+
+#endif /* VROUTER_FWD_H */

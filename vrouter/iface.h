@@ -1,0 +1,92 @@
+/*
+ * Interfaces: iface.c (addresses, counters), tap.c (TAP devices with
+ * virtio-net offloads), pcapio.c (the packet-fixture mode: pcap files
+ * in place of TAPs, on a virtual clock).
+ */
+#ifndef VROUTER_IFACE_H
+#define VROUTER_IFACE_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "pkt.h"
+#include "tbucket.h"
+
+struct event;
+struct pbuf;
+struct pcap;
+struct pcap_dumper;
+struct router;
+
+struct iface_stats {
+	uint64_t	 rx_packets;
+	uint64_t	 rx_bytes;
+	uint64_t	 tx_packets;
+	uint64_t	 tx_bytes;
+	uint64_t	 rx_gso;	/* super-frames received */
+	uint64_t	 tx_gso;
+	uint64_t	 forwarded;
+	uint64_t	 local_in;	/* addressed to the router */
+	uint64_t	 drops;		/* all reasons */
+	uint64_t	 drop[DROP_MAX];
+	uint64_t	 icmp_in;
+	uint64_t	 icmp_out;
+	uint64_t	 ns_in, na_in, ns_out, na_out, rs_in, ra_out;
+	uint64_t	 echo_in, echo_out;
+	uint64_t	 errors_out;		/* ICMPv6 errors sent */
+	uint64_t	 errors_ratelimited;	/* errors suppressed */
+};
+
+enum iface_kind { IFACE_TAP, IFACE_PCAP };
+
+struct iface {
+	struct router	*router;
+	int		 index;		/* position in router->ifaces */
+	struct cfg_iface conf;		/* copy of its configuration */
+	char		*name;		/* = conf.name */
+	enum iface_kind	 kind;
+	uint8_t		 mac[ETH_ALEN_];
+	uint32_t	 mtu;
+	struct in6_addr	 lladdr;	/* link-local */
+	struct cfg_addr	 addrs[CFG_MAX_ADDRS + 1];	/* [0] = link-local */
+	int		 naddrs;
+	bool		 up;
+	int		 fd;		/* TAP */
+	struct event	*ev;
+	struct pcap	*pin;		/* fixture mode */
+	struct pcap_dumper *pout;
+	struct pcap	*pout_dead;
+	uint64_t	 ra_next_ns;	/* next unsolicited RA, 0 = now */
+	uint32_t	 ra_initial;	/* initial RAs still to send fast */
+	struct tbucket	 ra_rl;		/* RAs answering solicitations */
+	struct iface_stats stats;
+};
+
+struct iface *iface_find(struct router *, const char *name);
+/* Is this one of the interface's unicast addresses? */
+bool	 iface_has_addr(const struct iface *, const struct in6_addr *);
+/* Does the router accept a packet for this multicast group here? */
+bool	 iface_joined(const struct iface *, const struct in6_addr *);
+/* A source address on this interface suited to reach dst. */
+const struct in6_addr *iface_src_for(const struct iface *,
+	    const struct in6_addr *dst);
+void	 iface_count_drop(struct iface *, enum drop_reason);
+
+/* tap.c */
+int	 tap_open(struct iface *, char *err, size_t errlen);
+void	 tap_close(struct iface *);
+int	 tap_write(struct iface *, struct pbuf *);	/* 0 or -1 */
+void	 tap_read_cb(int, short, void *);
+#define TAP_BUDGET	64	/* frames read per wakeup and interface */
+
+/* pcapio.c: packet-fixture mode */
+int	 pcapio_open(struct iface *, char *err, size_t errlen);
+void	 pcapio_close(struct iface *);
+int	 pcapio_write(struct iface *, struct pbuf *);
+/* Replay every input in timestamp order on a virtual clock; returns 0. */
+int	 pcapio_run(struct router *, uint64_t linger_ms);
+
+#endif /* VROUTER_IFACE_H */
