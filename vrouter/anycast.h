@@ -24,8 +24,7 @@ struct router;
 	X(JOINING,	"joining")					\
 	X(UP,		"up")						\
 	X(SUSPECT,	"suspect")					\
-	X(DOWN,		"down")						\
-	X(DRAINING,	"draining")
+	X(DOWN,		"down")
 
 enum member_state {
 #define X(id, name) MS_##id,
@@ -39,15 +38,21 @@ extern const char *const member_state_names[MS_MAX];
 enum member_why { MW_NONE, MW_PROBE, MW_HEALTH, MW_REPORTS, MW_ADMIN };
 const char *member_why_name(enum member_why);
 
+/* A member's counters (see IFACE_COUNTERS in iface.h). */
+#define MEMBER_COUNTERS(X)						\
+	X(selections,	"Flows given to the member.")			\
+	X(probes_sent,	"Echo probes sent to the member.")		\
+	X(probes_lost,	"Echo probes the member left unanswered.")	\
+	X(probes_ok,	"Echo probes the member answered.")		\
+	X(packets,	"Client packets forwarded to the member.")	\
+	X(bytes,	"Bytes of the client packets forwarded to the member.") \
+	X(reports,	"Reports received from the member.")		\
+	X(session_msgs,	"Session start and end messages from the member.")
+
 struct member_stats {
-	uint64_t	 selections;	/* new flows given to it */
-	uint64_t	 probes_sent;
-	uint64_t	 probes_lost;
-	uint64_t	 probes_ok;
-	uint64_t	 packets;	/* client -> member */
-	uint64_t	 bytes;
-	uint64_t	 reports;
-	uint64_t	 session_msgs;
+#define X(f, help) uint64_t f;
+	MEMBER_COUNTERS(X)
+#undef X
 };
 
 struct group;
@@ -75,7 +80,7 @@ struct member {
 	uint32_t	 weight;
 	uint32_t	 hops;
 	uint32_t	 bandwidth;	/* residual Mbit/s */
-	bool		 draining;
+	bool		 draining;	/* admin: no new flows, a flag */
 	/* counted by the router */
 	uint32_t	 flows;
 	/* probing */
@@ -96,24 +101,33 @@ struct member {
 	struct member_stats stats;
 };
 
+/* A group's counters (see IFACE_COUNTERS in iface.h). */
+#define GROUP_COUNTERS(X)						\
+	X(packets,	"Packets to the anycast address.")		\
+	X(new_flows,	"New flows to the anycast address.")		\
+	X(selections,	"Flows given to a member.")			\
+	X(no_flow_maglev, "Mid-connection TCP packets without a flow, "	\
+	    "sent to the consistent-hash choice.")			\
+	X(probes_sent,	"Echo probes sent to members.")			\
+	X(probes_lost,	"Echo probes unanswered in time.")		\
+	X(fallbacks,	"Packets sent to the next best member after a "	\
+	    "failed probe.")						\
+	X(unreachables,	"Destination Unreachable errors sent because no " \
+	    "member was usable.")					\
+	X(pending_dropped, "Packets parked for a probe and dropped.")	\
+	X(rh_inserted,	"Routing headers inserted towards members.")	\
+	X(rh_to_client,	"Routing headers inserted towards clients.")	\
+	X(rh_too_big,	"Packets too big to take the routing header.")	\
+	X(joins,	"Members that joined.")				\
+	X(leaves,	"Members that left.")				\
+	X(rejects,	"Membership messages answered with a REJECT.")	\
+	X(expired,	"Joined members removed after their reports stopped.")
+
 struct group_stats {
-	uint64_t	 packets;	/* to the anycast address */
-	uint64_t	 new_flows;
-	uint64_t	 selections;
-	uint64_t	 no_flow_maglev;	/* mid-flow packets with no entry */
-	uint64_t	 probes_sent;
-	uint64_t	 probes_lost;
-	uint64_t	 fallbacks;	/* next best tried after a failure */
-	uint64_t	 unreachables;	/* all down: errors sent */
-	uint64_t	 pending_dropped;
-	uint64_t	 rh_inserted;
-	uint64_t	 rh_to_client;
-	uint64_t	 rh_too_big;
-	uint64_t	 joins;
-	uint64_t	 leaves;
-	uint64_t	 rejects;
+#define X(f, help) uint64_t f;
+	GROUP_COUNTERS(X)
+#undef X
 	uint64_t	 auth_fail[MP_REASON_SLOTS];	/* by enum mp_reason */
-	uint64_t	 expired;	/* soft state ran out */
 };
 
 struct group {

@@ -107,15 +107,21 @@ void	 api_flows_flush(struct api_call *);
 /* The "anycast" section of GET /api/v1/counters; a new reference. */
 json_t	*api_anycast_counters(struct router *);
 
-/* Counters of struct group_stats / member_stats by name, NULL-ended. */
+/* api_counters.c: each counter set by name, NULL-ended */
 struct api_counter {
 	const char	*name;
-	size_t		 off;
+	size_t		 off;		/* of the uint64_t in its stats struct */
 	const char	*help;
 };
+extern const struct api_counter api_iface_counters[];
+extern const struct api_counter api_router_counters[];
 extern const struct api_counter api_group_counters[];
 extern const struct api_counter api_member_counters[];
+extern const struct api_counter api_flow_counters[];
 uint64_t api_counter_value(const void *stats, const struct api_counter *);
+/* Counters clamp to JSON's signed 64-bit integers; new references. */
+json_t	*api_json_u64(uint64_t);
+json_t	*api_json_stats(const void *stats, const struct api_counter *);
 
 /*
  * Pure JSON views (new references).  A member's mac is NULL when

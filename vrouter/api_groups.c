@@ -24,14 +24,6 @@
 #include "flow.h"
 #include "api.h"
 
-/* Counters are unsigned 64-bit, JSON integers signed: clamp. */
-static json_t *
-json_u64(uint64_t v)
-{
-	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX :
-	    (json_int_t)v);
-}
-
 /* ---------------------------------------------------------------------- */
 /* views of the live objects */
 
@@ -110,8 +102,7 @@ api_anycast_counters(struct router *r)
 {
 	struct group		*gs[CFG_MAX_GROUPS];
 	struct member		*ms[CFG_MAX_MEMBERS];
-	const struct flow_stats	*fs;
-	json_t			*groups, *o, *mo;
+	json_t			*groups, *o, *mo, *fo;
 	size_t			 i, j, ng, nm;
 
 	groups = json_object();
@@ -127,23 +118,20 @@ api_anycast_counters(struct router *r)
 		json_object_set_new(groups, fmt_addr(&gs[i]->conf.addr), o);
 	}
 	o = json_pack("{s:{s:o, s:o, s:o}}", "membership",
-	    "messages_in", json_u64(r->stats.mp_in),
-	    "messages_out", json_u64(r->stats.mp_out),
+	    "messages_in", api_json_u64(r->stats.mp_in),
+	    "messages_out", api_json_u64(r->stats.mp_out),
 	    "failures", api_json_mp_reasons(r->stats.mp_fail));
 	if (o == NULL) {
 		json_decref(groups);
 		return NULL;
 	}
 	if (r->flows != NULL) {
-		fs = flow_stats(r->flows);
-		json_object_set_new(o, "flows", json_pack("{s:o, s:I, s:o, "
-		    "s:o, s:o, s:o}",
-		    "active", json_u64(flow_count(r->flows)),
-		    "capacity", (json_int_t)flow_capacity(r->flows),
-		    "inserted", json_u64(fs->inserted),
-		    "expired", json_u64(fs->expired),
-		    "evicted", json_u64(fs->evicted),
-		    "removed", json_u64(fs->removed)));
+		fo = api_json_stats(flow_stats(r->flows), api_flow_counters);
+		json_object_set_new(fo, "active",
+		    api_json_u64(flow_count(r->flows)));
+		json_object_set_new(fo, "capacity",
+		    api_json_u64(flow_capacity(r->flows)));
+		json_object_set_new(o, "flows", fo);
 	}
 	json_object_set_new(o, "groups", groups);
 	return o;

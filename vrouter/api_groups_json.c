@@ -1,7 +1,7 @@
 /*
  * JSON views of anycast groups, members and flows as the REST API shows
- * them, the counter tables GET /metrics shares, and the parsers of
- * member patches and flow queries.  Pure: no I/O, no router state
+ * them, and the parsers of member patches and flow queries.  Counters
+ * come from the tables in api_counters.c.  Pure: no I/O, no router state
  * beyond the objects given.  docs/openapi.yaml describes every field.
  */
 #include <arpa/inet.h>
@@ -19,65 +19,8 @@
 #include "flow.h"
 #include "api.h"
 
-/* Counters by name, for the JSON views and for GET /metrics. */
-const struct api_counter api_group_counters[] = {
-#define C(f, h) { #f, offsetof(struct group_stats, f), h }
-	C(packets, "Packets to the anycast address."),
-	C(new_flows, "New flows to the anycast address."),
-	C(selections, "Flows given to a member."),
-	C(no_flow_maglev, "Mid-connection TCP packets without a flow, sent "
-	    "to the consistent-hash choice."),
-	C(probes_sent, "Echo probes sent to members."),
-	C(probes_lost, "Echo probes unanswered in time."),
-	C(fallbacks, "Packets sent to the next best member after a failed "
-	    "probe."),
-	C(unreachables, "Destination Unreachable errors sent because no "
-	    "member was usable."),
-	C(pending_dropped, "Packets parked for a probe and dropped."),
-	C(rh_inserted, "Routing headers inserted towards members."),
-	C(rh_to_client, "Routing headers inserted towards clients."),
-	C(rh_too_big, "Packets too big to take the routing header."),
-	C(joins, "Members that joined."),
-	C(leaves, "Members that left."),
-	C(rejects, "Membership messages answered with a REJECT."),
-	C(expired, "Joined members removed after their reports stopped."),
-#undef C
-	{ NULL, 0, NULL }
-};
-
-const struct api_counter api_member_counters[] = {
-#define C(f, h) { #f, offsetof(struct member_stats, f), h }
-	C(selections, "Flows given to the member."),
-	C(probes_sent, "Echo probes sent to the member."),
-	C(probes_lost, "Echo probes the member left unanswered."),
-	C(probes_ok, "Echo probes the member answered."),
-	C(packets, "Client packets forwarded to the member."),
-	C(bytes, "Bytes of the client packets forwarded to the member."),
-	C(reports, "Reports received from the member."),
-	C(session_msgs, "Session start and end messages from the member."),
-#undef C
-	{ NULL, 0, NULL }
-};
-
-uint64_t
-api_counter_value(const void *stats, const struct api_counter *c)
-{
-	uint64_t	v;
-
-	memcpy(&v, (const char *)stats + c->off, sizeof(v));
-	return v;
-}
-
 /* ---------------------------------------------------------------------- */
 /* JSON views: pure */
-
-/* Counters are unsigned 64-bit, JSON integers signed: clamp. */
-static json_t *
-json_u64(uint64_t v)
-{
-	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX :
-	    (json_int_t)v);
-}
 
 /* Milliseconds since then_ns; null when then_ns is 0 (never). */
 static json_t *
@@ -85,18 +28,8 @@ json_ago(uint64_t then_ns, uint64_t now_ns)
 {
 	if (then_ns == 0)
 		return json_null();
-	return json_u64(now_ns > then_ns ? (now_ns - then_ns) / 1000000 : 0);
-}
-
-static json_t *
-json_counters(const void *stats, const struct api_counter *c)
-{
-	json_t	*o = json_object();
-
-	for (; c->name != NULL; c++)
-		json_object_set_new(o, c->name,
-		    json_u64(api_counter_value(stats, c)));
-	return o;
+	return api_json_u64(now_ns > then_ns ?
+	    (now_ns - then_ns) / 1000000 : 0);
 }
 
 static json_t *
@@ -117,14 +50,14 @@ api_json_mp_reasons(const uint64_t fail[MP_REASON_SLOTS])
 
 	for (i = MP_REASON_NONE + 1; i <= MP_REASON_MAX &&
 	    i < MP_REASON_SLOTS; i++)
-		json_object_set_new(o, mp_reason_name(i), json_u64(fail[i]));
+		json_object_set_new(o, mp_reason_name(i), api_json_u64(fail[i]));
 	return o;
 }
 
 json_t *
 api_json_group_counters(const struct group_stats *st)
 {
-	json_t	*o = json_counters(st, api_group_counters);
+	json_t	*o = api_json_stats(st, api_group_counters);
 
 	json_object_set_new(o, "auth_failures",
 	    api_json_mp_reasons(st->auth_fail));
@@ -134,7 +67,7 @@ api_json_group_counters(const struct group_stats *st)
 json_t *
 api_json_member_counters(const struct member_stats *st)
 {
-	return json_counters(st, api_member_counters);
+	return api_json_stats(st, api_member_counters);
 }
 
 json_t *
@@ -173,7 +106,7 @@ api_json_member(const struct member *m, const uint8_t *mac, uint64_t now_ns)
 	json_object_set_new(o, "last_probe_ms_ago",
 	    json_ago(m->last_probe_ns, now_ns));
 	json_object_set_new(o, "probe_rtt_us", m->stats.probes_ok > 0 ?
-	    json_u64(m->probe_rtt_ns / 1000) : json_null());
+	    api_json_u64(m->probe_rtt_ns / 1000) : json_null());
 	json_object_set_new(o, "last_report_ms_ago", heard ?
 	    json_ago(m->last_report_ns, now_ns) : json_null());
 	json_object_set_new(o, "score", json_pack("{s:I, s:I, s:I, s:I, s:o}",
@@ -230,7 +163,7 @@ api_json_group(const struct group *g, json_t *members)
 	    "grace_ms", (json_int_t)c->grace_ms,
 	    "join_rate", (json_int_t)c->join_rate,
 	    "pending", (json_int_t)g->pending,
-	    "flows", json_u64(flows),
+	    "flows", api_json_u64(flows),
 	    "members", members,
 	    "counters", api_json_group_counters(&g->stats));
 }
@@ -270,14 +203,14 @@ api_json_flow(const struct flow *f, const struct in6_addr *member,
 	    "proto", json_proto(f->key.proto),
 	    "member", member != NULL ? mbuf : NULL,
 	    "state", flow_state_name(f->state),
-	    "age_ms", json_u64(now_ns > f->created_ns ?
+	    "age_ms", api_json_u64(now_ns > f->created_ns ?
 	    (now_ns - f->created_ns) / 1000000 : 0),
-	    "idle_ms", json_u64(now_ns > f->last_ns ?
+	    "idle_ms", api_json_u64(now_ns > f->last_ns ?
 	    (now_ns - f->last_ns) / 1000000 : 0),
-	    "packets_in", json_u64(f->packets_in),
-	    "bytes_in", json_u64(f->bytes_in),
-	    "packets_out", json_u64(f->packets_out),
-	    "bytes_out", json_u64(f->bytes_out));
+	    "packets_in", api_json_u64(f->packets_in),
+	    "bytes_in", api_json_u64(f->bytes_in),
+	    "packets_out", api_json_u64(f->packets_out),
+	    "bytes_out", api_json_u64(f->bytes_out));
 }
 
 /* {"weight": 1..65535, "drain": true|false}, at least one of them. */

@@ -18,18 +18,6 @@
 
 static json_t	*json_prefix(const struct in6_addr *, uint8_t);
 static json_t	*json_time(const struct timeval *);
-static json_t	*json_u64(uint64_t);
-
-/*
- * Counters are unsigned 64-bit; JSON integers here are signed 64-bit,
- * which no counter reaches in practice.  Clamp rather than wrap.
- */
-static json_t *
-json_u64(uint64_t v)
-{
-	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX :
-	    (json_int_t)v);
-}
 
 static json_t *
 json_prefix(const struct in6_addr *a, uint8_t plen)
@@ -58,19 +46,6 @@ json_time(const struct timeval *tv)
 	return json_string(buf);
 }
 
-static const struct {
-	const char	*name;
-	size_t		 off;
-} iface_counters[] = {
-#define C(f) { #f, offsetof(struct iface_stats, f) }
-	C(rx_packets), C(rx_bytes), C(tx_packets), C(tx_bytes),
-	C(rx_gso), C(tx_gso), C(forwarded), C(local_in), C(drops),
-	C(icmp_in), C(icmp_out), C(ns_in), C(na_in), C(ns_out), C(na_out),
-	C(rs_in), C(ra_out), C(echo_in), C(echo_out), C(errors_out),
-	C(errors_ratelimited),
-#undef C
-};
-
 /* Every drop reason, zero or not, so that clients see a stable shape. */
 static json_t *
 json_drops(const uint64_t drop[DROP_MAX])
@@ -79,23 +54,16 @@ json_drops(const uint64_t drop[DROP_MAX])
 	int	 i;
 
 	for (i = DROP_NONE + 1; i < DROP_MAX; i++)
-		json_object_set_new(o, drop_names[i], json_u64(drop[i]));
+		json_object_set_new(o, drop_names[i], api_json_u64(drop[i]));
 	return o;
 }
 
 json_t *
 api_json_counters(const struct iface_stats *st)
 {
-	json_t		*o = json_object();
-	const uint64_t	*v;
-	size_t		 i;
+	json_t	*o = api_json_stats(st, api_iface_counters);
 
-	for (i = 0; i < sizeof(iface_counters) / sizeof(iface_counters[0]);
-	    i++) {
-		v = (const uint64_t *)(const void *)((const char *)st +
-		    iface_counters[i].off);
-		json_object_set_new(o, iface_counters[i].name, json_u64(*v));
-	}
+	json_object_set_new(o, "drops", api_json_u64(st->drops));
 	json_object_set_new(o, "drop", json_drops(st->drop));
 	return o;
 }
@@ -103,15 +71,9 @@ api_json_counters(const struct iface_stats *st)
 json_t *
 api_json_router_counters(const struct router_stats *st)
 {
-	json_t	*o;
+	json_t	*o = api_json_stats(st, api_router_counters);
 
-	o = json_pack("{s:o, s:o, s:o, s:o}",
-	    "forwarded", json_u64(st->forwarded),
-	    "local_in", json_u64(st->local_in),
-	    "errors_out", json_u64(st->errors_out),
-	    "errors_ratelimited", json_u64(st->errors_ratelimited));
-	if (o != NULL)
-		json_object_set_new(o, "drops", json_drops(st->drop));
+	json_object_set_new(o, "drops", json_drops(st->drop));
 	return o;
 }
 
@@ -125,7 +87,7 @@ api_json_iface(const struct iface *ifp)
 	for (i = 0; i < ifp->naddrs; i++)
 		json_array_append_new(addrs, json_prefix(&ifp->addrs[i].addr,
 		    ifp->addrs[i].plen));
-	return json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:I, s:b, s:o, "
+	return json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:I, s:o, "
 	    "s:{s:b, s:I}, s:o}",
 	    "name", ifp->name,
 	    "netns", ifp->conf.netns[0] != '\0' ? ifp->conf.netns : NULL,
@@ -133,7 +95,6 @@ api_json_iface(const struct iface *ifp)
 	    "kind", ifp->kind == IFACE_PCAP ? "pcap" : "tap",
 	    "mac", fmt_mac(ifp->mac),
 	    "mtu", (json_int_t)ifp->mtu,
-	    "up", ifp->up,
 	    "addresses", addrs,
 	    "ra", "enabled", ifp->conf.ra_enabled,
 	    "interval", (json_int_t)ifp->conf.ra_interval,
@@ -148,8 +109,8 @@ api_json_route(const struct route *rt)
 	    "type", route_type_name(rt->type),
 	    "via", rt->has_gw ? fmt_addr(&rt->gw) : NULL,
 	    "interface", rt->ifp != NULL ? rt->ifp->name : NULL,
-	    "packets", json_u64(rt->packets),
-	    "bytes", json_u64(rt->bytes));
+	    "packets", api_json_u64(rt->packets),
+	    "bytes", api_json_u64(rt->bytes));
 }
 
 json_t *
@@ -170,20 +131,7 @@ api_json_neighbor(const struct neighbor *n, uint64_t now_ns)
 	    "state", state,
 	    "router", n->is_router,
 	    "queued", (json_int_t)n->qlen,
-	    "age_ms", json_u64(age / 1000000));
-}
-
-static const char *
-capture_dir_name(int dir)
-{
-	switch (dir) {
-	case CAP_RX:
-		return "rx";
-	case CAP_TX:
-		return "tx";
-	default:
-		return "both";
-	}
+	    "age_ms", api_json_u64(age / 1000000));
 }
 
 json_t *
@@ -198,12 +146,12 @@ api_json_capture(const struct capture *c)
 	    "direction", capture_dir_name(c->direction),
 	    "filter", c->filter[0] != '\0' ? c->filter : NULL,
 	    "running", c->running,
-	    "packets", json_u64(c->packets),
-	    "bytes", json_u64(c->bytes),
+	    "packets", api_json_u64(c->packets),
+	    "bytes", api_json_u64(c->bytes),
 	    "files", (json_int_t)kept + 1,
 	    "rotations", (json_int_t)c->files,
 	    "path", c->path,
-	    "max_bytes", json_u64(c->max_bytes),
+	    "max_bytes", api_json_u64(c->max_bytes),
 	    "rotate", (json_int_t)c->rotate,
 	    "started", json_time(&c->started),
 	    "stopped", c->running ? json_null() : json_time(&c->stopped));
@@ -261,13 +209,7 @@ api_json_capture_req(json_t *obj, struct api_capture_req *req, char *err,
 			}
 		} else if (strcmp(key, "direction") == 0) {
 			s = json_string_value(v);
-			if (s != NULL && strcmp(s, "rx") == 0)
-				req->direction = CAP_RX;
-			else if (s != NULL && strcmp(s, "tx") == 0)
-				req->direction = CAP_TX;
-			else if (s != NULL && strcmp(s, "both") == 0)
-				req->direction = CAP_BOTH;
-			else {
+			if (capture_dir_from_name(s, &req->direction) == -1) {
 				snprintf(err, errlen, "direction: must be "
 				    "\"rx\", \"tx\" or \"both\"");
 				return -1;

@@ -19,48 +19,6 @@
 #include "flow.h"
 #include "api.h"
 
-static const struct {
-	const char	*name;		/* without vrouter_ and _total */
-	size_t		 off;
-	const char	*help;
-} metrics_iface[] = {
-#define M(f, h) { #f, offsetof(struct iface_stats, f), h }
-	M(rx_packets, "Frames received."),
-	M(rx_bytes, "Bytes received."),
-	M(tx_packets, "Frames sent."),
-	M(tx_bytes, "Bytes sent."),
-	M(rx_gso, "GSO super-frames received."),
-	M(tx_gso, "GSO super-frames sent."),
-	M(forwarded, "Packets received on the interface and forwarded."),
-	M(local_in, "Packets received and addressed to the router."),
-	M(icmp_in, "ICMPv6 messages received."),
-	M(icmp_out, "ICMPv6 messages sent."),
-	M(ns_in, "Neighbor Solicitations received."),
-	M(na_in, "Neighbor Advertisements received."),
-	M(ns_out, "Neighbor Solicitations sent."),
-	M(na_out, "Neighbor Advertisements sent."),
-	M(rs_in, "Router Solicitations received."),
-	M(ra_out, "Router Advertisements sent."),
-	M(echo_in, "Echo Requests received."),
-	M(echo_out, "Echo Replies sent."),
-	M(errors_out, "ICMPv6 errors sent."),
-	M(errors_ratelimited, "ICMPv6 errors suppressed by the rate limit."),
-#undef M
-};
-
-static const struct {
-	const char	*name;
-	size_t		 off;
-	const char	*help;
-} metrics_router[] = {
-#define M(f, h) { #f, offsetof(struct router_stats, f), h }
-	M(forwarded, "Packets forwarded, all interfaces."),
-	M(local_in, "Packets addressed to the router, all interfaces."),
-	M(errors_out, "ICMPv6 errors sent, all interfaces."),
-	M(errors_ratelimited, "ICMPv6 errors suppressed, all interfaces."),
-#undef M
-};
-
 /* A label value with '\', '"' and newlines escaped. */
 static const char *
 metrics_label(char *buf, size_t len, const char *s)
@@ -97,19 +55,20 @@ metrics_gauge(struct evbuffer *b, const char *name, const char *help,
 	evbuffer_add_printf(b, "vrouter_%s %llu\n", name, v);
 }
 
-static const struct {
-	const char	*name;
-	size_t		 off;
-	const char	*help;
-} metrics_flow[] = {
-#define M(f, h) { #f, offsetof(struct flow_stats, f), h }
-	M(inserted, "Flows added to the flow table."),
-	M(expired, "Flows removed after their idle timeout."),
-	M(evicted, "Live flows removed to make room."),
-	M(removed, "Flows removed by a flush, a member leaving or a new "
-	    "choice."),
-#undef M
-};
+/* One unlabelled counter family per row: vrouter_<prefix><name>_total. */
+static void
+metrics_totals(struct evbuffer *b, const char *prefix,
+    const struct api_counter *c, const void *stats)
+{
+	char	 name[64];
+
+	for (; c->name != NULL; c++) {
+		snprintf(name, sizeof(name), "%s%s_total", prefix, c->name);
+		metrics_head(b, name, "counter", c->help);
+		evbuffer_add_printf(b, "vrouter_%s %llu\n", name,
+		    (unsigned long long)api_counter_value(stats, c));
+	}
+}
 
 struct metrics_nd {
 	unsigned long long	 count[ND_STATE_MAX];
@@ -181,6 +140,13 @@ member_sessions_reported(const struct member *m, const void *arg)
 {
 	(void)arg;
 	return m->sessions;
+}
+
+static uint64_t
+member_draining(const struct member *m, const void *arg)
+{
+	(void)arg;
+	return m->draining;
 }
 
 static uint64_t
@@ -280,6 +246,9 @@ metrics_groups(struct router *r, struct evbuffer *b)
 	    "Flows pinned to the member.", member_flows, NULL);
 	metrics_per_member(r, b, "member_sessions", "gauge",
 	    "Sessions the member reported.", member_sessions_reported, NULL);
+	metrics_per_member(r, b, "member_draining", "gauge",
+	    "1 while the member is drained: it takes no new flows.",
+	    member_draining, NULL);
 	metrics_per_member(r, b, "member_load_percent", "gauge",
 	    "Load the member reported, in percent.", member_load, NULL);
 	metrics_head(b, "member_state", "gauge",
@@ -307,10 +276,6 @@ metrics_groups(struct router *r, struct evbuffer *b)
 static void
 metrics_anycast(struct router *r, struct evbuffer *b)
 {
-	const struct flow_stats	*fs;
-	const uint64_t		*v;
-	char			 name[64];
-	size_t			 i;
 	int			 k, n = 0;
 
 	metrics_head(b, "membership_messages_in_total", "counter",
@@ -334,17 +299,8 @@ metrics_anycast(struct router *r, struct evbuffer *b)
 		    (unsigned long long)flow_count(r->flows));
 		metrics_gauge(b, "flows_capacity", "Size of the flow table.",
 		    flow_capacity(r->flows));
-		fs = flow_stats(r->flows);
-		for (i = 0; i < sizeof(metrics_flow) / sizeof(metrics_flow[0]);
-		    i++) {
-			v = (const uint64_t *)(const void *)((const char *)fs +
-			    metrics_flow[i].off);
-			snprintf(name, sizeof(name), "flows_%s_total",
-			    metrics_flow[i].name);
-			metrics_head(b, name, "counter", metrics_flow[i].help);
-			evbuffer_add_printf(b, "vrouter_%s %llu\n", name,
-			    (unsigned long long)*v);
-		}
+		metrics_totals(b, "flows_", api_flow_counters,
+		    flow_stats(r->flows));
 	}
 	for (k = 0; k < r->ngroups; k++)
 		n += r->groups[k] != NULL;
@@ -352,18 +308,9 @@ metrics_anycast(struct router *r, struct evbuffer *b)
 	metrics_groups(r, b);
 }
 
-void
-api_metrics(struct router *r, struct evbuffer *b)
+static void
+metrics_info(struct router *r, struct evbuffer *b)
 {
-	struct metrics_nd	 nd;
-	struct capture		*c;
-	struct iface		*ifp;
-	const uint64_t		*v;
-	char			 name[64], l1[IFNAMSIZ * 2 + 1];
-	char			 l2[IFNAMSIZ * 2 + 1];
-	size_t			 i;
-	int			 k, d;
-
 	metrics_head(b, "info", "gauge", "Version and mode of the router.");
 	evbuffer_add_printf(b, "vrouter_info{version=\"%s\",mode=\"%s\"} 1\n",
 	    VROUTER_VERSION, r->pcap_mode ? "pcap" : "tap");
@@ -371,62 +318,67 @@ api_metrics(struct router *r, struct evbuffer *b)
 	    "Seconds since the router started.");
 	evbuffer_add_printf(b, "vrouter_uptime_seconds %.3f\n",
 	    (double)(r->now_ns - r->start_ns) / 1e9);
+}
 
-	metrics_head(b, "interface_up", "gauge",
-	    "Whether the interface is up.");
-	for (k = 0; k < r->nifaces; k++) {
-		ifp = r->ifaces[k];
-		evbuffer_add_printf(b, "vrouter_interface_up{interface=\"%s\"} "
-		    "%d\n", metrics_label(l1, sizeof(l1), ifp->name),
-		    ifp->up ? 1 : 0);
-	}
+/* One family per interface counter, then the drops by reason. */
+static void
+metrics_ifaces(struct router *r, struct evbuffer *b)
+{
+	const struct api_counter *c;
+	struct iface		*ifp;
+	char			 name[64], l[IFNAMSIZ * 2 + 1];
+	int			 k, d;
+
 	metrics_head(b, "interface_mtu", "gauge", "MTU of the interface.");
 	for (k = 0; k < r->nifaces; k++) {
 		ifp = r->ifaces[k];
 		evbuffer_add_printf(b, "vrouter_interface_mtu{interface="
-		    "\"%s\"} %u\n", metrics_label(l1, sizeof(l1), ifp->name),
+		    "\"%s\"} %u\n", metrics_label(l, sizeof(l), ifp->name),
 		    ifp->mtu);
 	}
-	for (i = 0; i < sizeof(metrics_iface) / sizeof(metrics_iface[0]);
-	    i++) {
-		snprintf(name, sizeof(name), "%s_total", metrics_iface[i].name);
-		metrics_head(b, name, "counter", metrics_iface[i].help);
+	for (c = api_iface_counters; c->name != NULL; c++) {
+		snprintf(name, sizeof(name), "%s_total", c->name);
+		metrics_head(b, name, "counter", c->help);
 		for (k = 0; k < r->nifaces; k++) {
 			ifp = r->ifaces[k];
-			v = (const uint64_t *)(const void *)
-			    ((const char *)&ifp->stats + metrics_iface[i].off);
 			evbuffer_add_printf(b, "vrouter_%s{interface=\"%s\"} "
-			    "%llu\n", name, metrics_label(l1, sizeof(l1),
-			    ifp->name), (unsigned long long)*v);
+			    "%llu\n", name, metrics_label(l, sizeof(l),
+			    ifp->name), (unsigned long long)
+			    api_counter_value(&ifp->stats, c));
 		}
 	}
 	metrics_head(b, "drops_total", "counter",
 	    "Packets dropped, by interface and reason.");
 	for (k = 0; k < r->nifaces; k++) {
 		ifp = r->ifaces[k];
-		metrics_label(l1, sizeof(l1), ifp->name);
+		metrics_label(l, sizeof(l), ifp->name);
 		for (d = DROP_NONE + 1; d < DROP_MAX; d++)
 			evbuffer_add_printf(b, "vrouter_drops_total{interface="
-			    "\"%s\",reason=\"%s\"} %llu\n", l1, drop_names[d],
+			    "\"%s\",reason=\"%s\"} %llu\n", l, drop_names[d],
 			    (unsigned long long)ifp->stats.drop[d]);
 	}
+}
 
-	for (i = 0; i < sizeof(metrics_router) / sizeof(metrics_router[0]);
-	    i++) {
-		snprintf(name, sizeof(name), "router_%s_total",
-		    metrics_router[i].name);
-		v = (const uint64_t *)(const void *)((const char *)&r->stats +
-		    metrics_router[i].off);
-		metrics_head(b, name, "counter", metrics_router[i].help);
-		evbuffer_add_printf(b, "vrouter_%s %llu\n", name,
-		    (unsigned long long)*v);
-	}
+static void
+metrics_router(struct router *r, struct evbuffer *b)
+{
+	int	 d;
+
+	metrics_totals(b, "router_", api_router_counters, &r->stats);
 	metrics_head(b, "router_drops_total", "counter",
 	    "Packets dropped, all interfaces, by reason.");
 	for (d = DROP_NONE + 1; d < DROP_MAX; d++)
 		evbuffer_add_printf(b, "vrouter_router_drops_total{reason="
 		    "\"%s\"} %llu\n", drop_names[d],
 		    (unsigned long long)r->stats.drop[d]);
+}
+
+/* Sizes of the tables and pools. */
+static void
+metrics_tables(struct router *r, struct evbuffer *b)
+{
+	struct metrics_nd	 nd;
+	int			 d;
 
 	metrics_gauge(b, "routes", "Routes in the routing table.",
 	    (unsigned long long)rtable_count(r->rt));
@@ -441,22 +393,39 @@ api_metrics(struct router *r, struct evbuffer *b)
 		    "\"%s\"} %llu\n", nd_state_names[d], nd.count[d]);
 	metrics_gauge(b, "buffers_free", "Free packet buffers.",
 	    pbuf_available());
+}
+
+static void
+metrics_captures(struct router *r, struct evbuffer *b)
+{
+	struct capture	*c;
+	char		 l[IFNAMSIZ * 2 + 1];
+
 	metrics_gauge(b, "captures_running", "Captures running.",
 	    r->ncaptures_running);
-
 	metrics_head(b, "capture_packets_total", "counter",
 	    "Packets written by a capture.");
 	TAILQ_FOREACH(c, &r->captures, entry)
 		evbuffer_add_printf(b, "vrouter_capture_packets_total{capture="
 		    "\"%u\",interface=\"%s\"} %llu\n", c->id, c->iface[0] ?
-		    metrics_label(l2, sizeof(l2), c->iface) : "all",
+		    metrics_label(l, sizeof(l), c->iface) : "all",
 		    (unsigned long long)c->packets);
 	metrics_head(b, "capture_bytes_total", "counter",
 	    "Bytes of the packets written by a capture.");
 	TAILQ_FOREACH(c, &r->captures, entry)
 		evbuffer_add_printf(b, "vrouter_capture_bytes_total{capture="
 		    "\"%u\",interface=\"%s\"} %llu\n", c->id, c->iface[0] ?
-		    metrics_label(l2, sizeof(l2), c->iface) : "all",
+		    metrics_label(l, sizeof(l), c->iface) : "all",
 		    (unsigned long long)c->bytes);
+}
+
+void
+api_metrics(struct router *r, struct evbuffer *b)
+{
+	metrics_info(r, b);
+	metrics_ifaces(r, b);
+	metrics_router(r, b);
+	metrics_tables(r, b);
+	metrics_captures(r, b);
 	metrics_anycast(r, b);
 }

@@ -29,8 +29,6 @@
 #include "router.h"
 
 #define CAPTURE_SNAPLEN		PBUF_DATA	/* GSO super-frames whole */
-#define CAPTURE_MIN_BYTES	65536
-#define CAPTURE_MAX_ROTATE	100
 #define CAPTURE_MAX		64	/* running or stopped */
 #define PCAP_FILE_HDR		24	/* struct pcap_file_header */
 #define PCAP_REC_HDR		16	/* struct pcap_sf_pkthdr */
@@ -41,6 +39,130 @@ static void	capture_rotate(struct router *, struct capture *);
 static void	capture_rotated_name(char *, size_t, const char *, uint32_t);
 static void	capture_unlink_rotated(const char *, uint32_t);
 static void	capture_release(struct capture *);
+
+static const char *const capture_dir_names[] = {
+	[CAP_RX] = "rx",
+	[CAP_TX] = "tx",
+	[CAP_BOTH] = "both",
+};
+
+const char *
+capture_dir_name(int dir)
+{
+	if (dir != CAP_RX && dir != CAP_TX && dir != CAP_BOTH)
+		return "unknown";
+	return capture_dir_names[dir];
+}
+
+int
+capture_dir_from_name(const char *name, int *dir)
+{
+	static const int	 dirs[] = { CAP_RX, CAP_TX, CAP_BOTH };
+
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strcmp(name, capture_dir_names[dirs[i]]) == 0) {
+			*dir = dirs[i];
+			return 0;
+		}
+	return -1;
+}
+
+/* Step 1: the arguments, and room for one more capture. */
+static int
+capture_check(struct router *r, const char *iface, int direction,
+    const char *filter, uint64_t max_bytes, uint32_t rotate, char *err,
+    size_t errlen)
+{
+	struct capture	*it;
+	unsigned int	 n = 0;
+
+	errno = EINVAL;
+	if (iface[0] != '\0' && iface_find(r, iface) == NULL)
+		return snprintf(err, errlen, "interface: \"%.*s\" is not "
+		    "an interface", IFNAMSIZ, iface), -1;
+	if (direction != CAP_RX && direction != CAP_TX &&
+	    direction != CAP_BOTH)
+		return snprintf(err, errlen, "direction: bad value %d",
+		    direction), -1;
+	if (strlen(filter) >= sizeof(it->filter))
+		return snprintf(err, errlen, "filter: longer than %zu bytes",
+		    sizeof(it->filter) - 1), -1;
+	if (max_bytes != 0 && max_bytes < CAPTURE_MIN_BYTES)
+		return snprintf(err, errlen, "max_bytes: must be 0 (no limit) "
+		    "or at least %d", CAPTURE_MIN_BYTES), -1;
+	if (rotate > CAPTURE_MAX_ROTATE)
+		return snprintf(err, errlen, "rotate: must be at most %d",
+		    CAPTURE_MAX_ROTATE), -1;
+	TAILQ_FOREACH(it, &r->captures, entry)
+		n++;
+	if (n >= CAPTURE_MAX) {
+		errno = EMFILE;
+		return snprintf(err, errlen, "too many captures (%d); delete "
+		    "some", CAPTURE_MAX), -1;
+	}
+	return 0;
+}
+
+/* Step 2: the pcap handle frames are dumped through, and the filter. */
+static int
+capture_compile(struct capture *c, char *err, size_t errlen)
+{
+	struct bpf_program	*prog;
+
+	if ((c->dead = pcap_open_dead(DLT_EN10MB, CAPTURE_SNAPLEN)) == NULL) {
+		errno = ENOMEM;
+		return snprintf(err, errlen, "pcap_open_dead failed"), -1;
+	}
+	if (c->filter[0] == '\0')
+		return 0;
+	prog = xcalloc(1, sizeof(*prog));
+	if (pcap_compile(c->dead, prog, c->filter, 1,
+	    PCAP_NETMASK_UNKNOWN) == -1) {
+		snprintf(err, errlen, "filter: bad expression \"%s\": %s",
+		    c->filter, pcap_geterr(c->dead));
+		free(prog);
+		errno = EINVAL;
+		return -1;
+	}
+	c->bpf = prog;
+	c->has_filter = true;
+	return 0;
+}
+
+/* Step 3: the directory and the first file. */
+static int
+capture_create(struct router *r, struct capture *c, char *err,
+    size_t errlen)
+{
+	const char	*dir = r->conf->capture_dir;
+	int		 len;
+
+	if (dir[0] == '\0') {
+		errno = ENOENT;
+		return snprintf(err, errlen, "no capture directory "
+		    "configured"), -1;
+	}
+	if (capture_mkdirs(dir, err, errlen) == -1)
+		return -1;
+	len = snprintf(c->path, sizeof(c->path), "%s/cap%u-%s.pcap", dir,
+	    c->id, c->iface[0] != '\0' ? c->iface : "all");
+	/* room for the rotation suffix ".100" */
+	if (len < 0 || (size_t)len + 5 >= sizeof(c->path)) {
+		errno = ENAMETOOLONG;
+		return snprintf(err, errlen, "capture path too long"), -1;
+	}
+	/* Rotated files left by an earlier run would look like ours. */
+	capture_unlink_rotated(c->path, 1);
+	if (capture_open(c) == -1) {
+		snprintf(err, errlen, "cannot create %s: %s", c->path,
+		    pcap_geterr(c->dead));
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
 
 /*
  * Start a capture.  iface NULL or "" means every interface; filter NULL
@@ -54,61 +176,16 @@ capture_start(struct router *r, const char *iface, int direction,
     const char *filter, uint64_t max_bytes, uint32_t rotate, char *err,
     size_t errlen)
 {
-	struct capture		*c;
-	struct bpf_program	*prog;
-	struct capture		*it;
-	const char		*dir;
-	unsigned int		 n = 0;
-	int			 i, len, saved_errno;
+	struct capture	*c;
+	int		 saved_errno;
 
 	if (iface == NULL)
 		iface = "";
 	if (filter == NULL)
 		filter = "";
-
-	if (iface[0] != '\0') {
-		for (i = 0; i < r->nifaces; i++)
-			if (strcmp(r->ifaces[i]->name, iface) == 0)
-				break;
-		if (i == r->nifaces) {
-			snprintf(err, errlen, "interface: \"%.*s\" is not "
-			    "an interface", IFNAMSIZ, iface);
-			errno = EINVAL;
-			return NULL;
-		}
-	}
-	if (direction != CAP_RX && direction != CAP_TX &&
-	    direction != CAP_BOTH) {
-		snprintf(err, errlen, "direction: bad value %d", direction);
-		errno = EINVAL;
+	if (capture_check(r, iface, direction, filter, max_bytes, rotate,
+	    err, errlen) == -1)
 		return NULL;
-	}
-	if (strlen(filter) >= sizeof(c->filter)) {
-		snprintf(err, errlen, "filter: longer than %zu bytes",
-		    sizeof(c->filter) - 1);
-		errno = EINVAL;
-		return NULL;
-	}
-	if (max_bytes != 0 && max_bytes < CAPTURE_MIN_BYTES) {
-		snprintf(err, errlen, "max_bytes: must be 0 (no limit) or at "
-		    "least %d", CAPTURE_MIN_BYTES);
-		errno = EINVAL;
-		return NULL;
-	}
-	if (rotate > CAPTURE_MAX_ROTATE) {
-		snprintf(err, errlen, "rotate: must be at most %d",
-		    CAPTURE_MAX_ROTATE);
-		errno = EINVAL;
-		return NULL;
-	}
-	TAILQ_FOREACH(it, &r->captures, entry)
-		n++;
-	if (n >= CAPTURE_MAX) {
-		snprintf(err, errlen, "too many captures (%d); delete some",
-		    CAPTURE_MAX);
-		errno = EMFILE;
-		return NULL;
-	}
 
 	c = xcalloc(1, sizeof(*c));
 	c->id = r->next_capture_id != 0 ? r->next_capture_id : 1;
@@ -118,50 +195,13 @@ capture_start(struct router *r, const char *iface, int direction,
 	snprintf(c->filter, sizeof(c->filter), "%s", filter);
 	c->max_bytes = max_bytes;
 	c->rotate = rotate;
-
-	if ((c->dead = pcap_open_dead(DLT_EN10MB, CAPTURE_SNAPLEN)) == NULL) {
-		snprintf(err, errlen, "pcap_open_dead failed");
-		errno = ENOMEM;
-		goto fail;
-	}
-	if (filter[0] != '\0') {
-		prog = xcalloc(1, sizeof(*prog));
-		c->bpf = prog;
-		if (pcap_compile(c->dead, prog, filter, 1,
-		    PCAP_NETMASK_UNKNOWN) == -1) {
-			snprintf(err, errlen, "filter: bad expression "
-			    "\"%s\": %s", filter, pcap_geterr(c->dead));
-			free(prog);
-			c->bpf = NULL;
-			errno = EINVAL;
-			goto fail;
-		}
-		c->has_filter = true;
-	}
-
-	dir = r->conf->capture_dir;
-	if (dir[0] == '\0') {
-		snprintf(err, errlen, "no capture directory configured");
-		errno = ENOENT;
-		goto fail;
-	}
-	if (capture_mkdirs(dir, err, errlen) == -1)
-		goto fail;
-	len = snprintf(c->path, sizeof(c->path), "%s/cap%u-%s.pcap", dir,
-	    c->id, iface[0] != '\0' ? iface : "all");
-	/* room for the rotation suffix ".100" */
-	if (len < 0 || (size_t)len + 5 >= sizeof(c->path)) {
-		snprintf(err, errlen, "capture path too long");
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
-	/* Rotated files left by an earlier run would look like ours. */
-	capture_unlink_rotated(c->path, 1);
-	if (capture_open(c) == -1) {
-		snprintf(err, errlen, "cannot create %s: %s", c->path,
-		    pcap_geterr(c->dead));
-		errno = EIO;
-		goto fail;
+	if (capture_compile(c, err, errlen) == -1 ||
+	    capture_create(r, c, err, errlen) == -1) {
+		saved_errno = errno;
+		capture_release(c);
+		free(c);
+		errno = saved_errno;
+		return NULL;
 	}
 
 	router_walltime(r, &c->started);
@@ -171,16 +211,9 @@ capture_start(struct router *r, const char *iface, int direction,
 	TAILQ_INSERT_TAIL(&r->captures, c, entry);
 	log_info("%s: capture %u on %s (%s%s%s) to %s", __func__, c->id,
 	    iface[0] != '\0' ? iface : "all interfaces",
-	    direction == CAP_BOTH ? "rx+tx" : direction == CAP_RX ? "rx" : "tx",
-	    c->has_filter ? ", filter " : "", c->filter, c->path);
+	    capture_dir_name(direction), c->has_filter ? ", filter " : "",
+	    c->filter, c->path);
 	return c;
-
- fail:
-	saved_errno = errno;
-	capture_release(c);
-	free(c);
-	errno = saved_errno;
-	return NULL;
 }
 
 /* Flush and close the file; the capture and its files stay. */

@@ -17,6 +17,13 @@
 #define CAP_RX		0x1
 #define CAP_TX		0x2
 #define CAP_BOTH	(CAP_RX | CAP_TX)
+/* "rx", "tx", "both" ("unknown" for anything else); 0 or -1. */
+const char *capture_dir_name(int);
+int	 capture_dir_from_name(const char *, int *);
+
+/* Limits of a capture's files, in the config and the API alike. */
+#define CAPTURE_MIN_BYTES	65536	/* max_bytes, unless 0 (no cap) */
+#define CAPTURE_MAX_ROTATE	100	/* older files kept */
 
 struct iface;
 struct pcap;

@@ -402,27 +402,19 @@ parse_capture(struct cfgp *p, json_t *obj, const char *path,
 	    cfg_str(p, obj, path, "direction", &dir) == -1 ||
 	    cfg_uint(p, obj, path, "max_bytes", 0, INT64_MAX,
 	    &cap->max_bytes) == -1 ||
-	    cfg_u32(p, obj, path, "rotate", 0, MAX_CAPTURE_ROTATE,
+	    cfg_u32(p, obj, path, "rotate", 0, CAPTURE_MAX_ROTATE,
 	    &cap->rotate) == -1)
 		return -1;
 	if (filter != NULL && cfg_copy(p, cfg_path(kp, path, "filter"), filter,
 	    cap->filter, sizeof(cap->filter)) == -1)
 		return -1;
-	if (dir != NULL) {
-		if (strcmp(dir, "rx") == 0)
-			cap->direction = CAP_RX;
-		else if (strcmp(dir, "tx") == 0)
-			cap->direction = CAP_TX;
-		else if (strcmp(dir, "both") == 0)
-			cap->direction = CAP_BOTH;
-		else
-			return cfg_err(p, "%s: must be \"rx\", \"tx\" or "
-			    "\"both\", not %s", cfg_path(kp, path, "direction"),
-			    cfg_quote(q, sizeof(q), dir));
-	}
-	if (cap->max_bytes != 0 && cap->max_bytes < MIN_CAPTURE_BYTES)
+	if (dir != NULL && capture_dir_from_name(dir, &cap->direction) == -1)
+		return cfg_err(p, "%s: must be \"rx\", \"tx\" or \"both\", "
+		    "not %s", cfg_path(kp, path, "direction"),
+		    cfg_quote(q, sizeof(q), dir));
+	if (cap->max_bytes != 0 && cap->max_bytes < CAPTURE_MIN_BYTES)
 		return cfg_err(p, "%s: must be 0 (no limit) or at least %d",
-		    cfg_path(kp, path, "max_bytes"), MIN_CAPTURE_BYTES);
+		    cfg_path(kp, path, "max_bytes"), CAPTURE_MIN_BYTES);
 	return 0;
 }
 

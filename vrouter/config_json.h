@@ -16,8 +16,6 @@
 #define CFG_QUOTE_LEN		80	/* quoted values in messages */
 
 #define MAX_RA_LIFETIME_S	9000
-#define MIN_CAPTURE_BYTES	65536
-#define MAX_CAPTURE_ROTATE	100
 
 /* The config being filled and where the message goes. */
 struct cfgp {

@@ -113,11 +113,18 @@ struct flow_timeouts {
 	uint32_t	 closed_ms;
 };
 
+/* The table's counters, each with its help text for the API. */
+#define FLOW_COUNTERS(X)						\
+	X(inserted,	"Flows added to the flow table.")		\
+	X(expired,	"Flows removed after their idle timeout.")	\
+	X(evicted,	"Live flows removed to make room.")		\
+	X(removed,	"Flows removed by a flush, a member leaving or a " \
+	    "new choice.")
+
 struct flow_stats {
-	uint64_t	 inserted;
-	uint64_t	 expired;	/* idle past the timeout */
-	uint64_t	 evicted;	/* live, dropped for room */
-	uint64_t	 removed;	/* flow_remove, flush, replaced */
+#define X(f, help) uint64_t f;
+	FLOW_COUNTERS(X)
+#undef X
 };
 
 struct flow_table;

@@ -21,23 +21,38 @@ struct pcap;
 struct pcap_dumper;
 struct router;
 
+/*
+ * The counters of an interface, each with its help text: the struct, the
+ * API's JSON and the Prometheus families are all generated from this list.
+ */
+#define IFACE_COUNTERS(X)						\
+	X(rx_packets,	"Frames received.")				\
+	X(rx_bytes,	"Bytes received.")				\
+	X(tx_packets,	"Frames sent.")					\
+	X(tx_bytes,	"Bytes sent.")					\
+	X(rx_gso,	"GSO super-frames received.")			\
+	X(tx_gso,	"GSO super-frames sent.")			\
+	X(forwarded,	"Packets received on the interface and forwarded.") \
+	X(local_in,	"Packets received and addressed to the router.") \
+	X(icmp_in,	"ICMPv6 messages received.")			\
+	X(icmp_out,	"ICMPv6 messages sent.")			\
+	X(ns_in,	"Neighbor Solicitations received.")		\
+	X(na_in,	"Neighbor Advertisements received.")		\
+	X(ns_out,	"Neighbor Solicitations sent.")			\
+	X(na_out,	"Neighbor Advertisements sent.")		\
+	X(rs_in,	"Router Solicitations received.")		\
+	X(ra_out,	"Router Advertisements sent.")			\
+	X(echo_in,	"Echo Requests received.")			\
+	X(echo_out,	"Echo Replies sent.")				\
+	X(errors_out,	"ICMPv6 errors sent.")				\
+	X(errors_ratelimited, "ICMPv6 errors suppressed by the rate limit.")
+
 struct iface_stats {
-	uint64_t	 rx_packets;
-	uint64_t	 rx_bytes;
-	uint64_t	 tx_packets;
-	uint64_t	 tx_bytes;
-	uint64_t	 rx_gso;	/* super-frames received */
-	uint64_t	 tx_gso;
-	uint64_t	 forwarded;
-	uint64_t	 local_in;	/* addressed to the router */
-	uint64_t	 drops;		/* all reasons */
+#define X(f, help) uint64_t f;
+	IFACE_COUNTERS(X)
+#undef X
+	uint64_t	 drops;		/* all reasons: the sum of drop[] */
 	uint64_t	 drop[DROP_MAX];
-	uint64_t	 icmp_in;
-	uint64_t	 icmp_out;
-	uint64_t	 ns_in, na_in, ns_out, na_out, rs_in, ra_out;
-	uint64_t	 echo_in, echo_out;
-	uint64_t	 errors_out;		/* ICMPv6 errors sent */
-	uint64_t	 errors_ratelimited;	/* errors suppressed */
 };
 
 enum iface_kind { IFACE_TAP, IFACE_PCAP };
@@ -53,7 +68,6 @@ struct iface {
 	struct in6_addr	 lladdr;	/* link-local */
 	struct cfg_addr	 addrs[CFG_MAX_ADDRS + 1];	/* [0] = link-local */
 	int		 naddrs;
-	bool		 up;
 	int		 fd;		/* TAP */
 	struct event	*ev;
 	struct pcap	*pin;		/* fixture mode */

@@ -130,6 +130,6 @@ void
 ra_shutdown(struct router *r)
 {
 	for (int i = 0; i < r->nifaces; i++)
-		if (r->ifaces[i]->conf.ra_enabled && r->ifaces[i]->up)
+		if (r->ifaces[i]->conf.ra_enabled)
 			ra_send(r, r->ifaces[i], &in6_allnodes, 0);
 }

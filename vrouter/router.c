@@ -101,7 +101,6 @@ iface_create(struct router *r, const struct cfg_iface *c, char *err,
 		if (ifp->ev == NULL || event_add(ifp->ev, NULL) == -1)
 			fatalx("%s: event_add", __func__);
 	}
-	ifp->up = true;
 	log_info("%s: %s%s%s as %s, mac %s, mtu %u", __func__, ifp->name,
 	    c->netns[0] ? " in netns " : "", c->netns, c->ifname,
 	    fmt_mac(ifp->mac), ifp->mtu);

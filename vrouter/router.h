@@ -30,12 +30,18 @@ struct mp_ratelimit;
 struct nd_cache;
 struct rtable;
 
+/* The router's totals over every interface (as IFACE_COUNTERS). */
+#define ROUTER_COUNTERS(X)						\
+	X(forwarded,	"Packets forwarded, all interfaces.")		\
+	X(local_in,	"Packets addressed to the router, all interfaces.") \
+	X(errors_out,	"ICMPv6 errors sent, all interfaces.")		\
+	X(errors_ratelimited, "ICMPv6 errors suppressed, all interfaces.")
+
 struct router_stats {
+#define X(f, help) uint64_t f;
+	ROUTER_COUNTERS(X)
+#undef X
 	uint64_t	 drop[DROP_MAX];
-	uint64_t	 forwarded;
-	uint64_t	 local_in;
-	uint64_t	 errors_out;
-	uint64_t	 errors_ratelimited;
 	uint64_t	 mp_in;			/* membership messages */
 	uint64_t	 mp_out;
 	uint64_t	 mp_fail[MP_REASON_SLOTS];	/* by enum mp_reason */

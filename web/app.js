@@ -146,7 +146,6 @@ function renderInterfaces(list, now) {
 		    "(router)"],
 		["MAC", (i) => i.mac],
 		["MTU", (i) => i.mtu, "num"],
-		["Link", (i) => badge(i.up ? "up" : "down", ["up", "down"])],
 		["Addresses", (i) => lines(i.addresses)],
 		["RX pkts", (i) => num(i.counters.rx_packets), "num"],
 		["RX bytes", (i) => bytes(i.counters.rx_bytes), "num"],
@@ -191,7 +190,7 @@ function renderNeighbors(list) {
 	], list, "no neighbours"));
 }
 
-const MEMBER_STATES = ["joining", "up", "suspect", "down", "draining"];
+const MEMBER_STATES = ["joining", "up", "suspect", "down"];
 
 function memberState(m) {
 	const f = document.createDocumentFragment();
@@ -199,7 +198,7 @@ function memberState(m) {
 	if (m.down_reason)
 		f.appendChild(el("span", "muted", " " + m.down_reason));
 	if (m.draining)
-		f.appendChild(badge("draining", MEMBER_STATES));
+		f.appendChild(badge("draining", ["draining"]));
 	return f;
 }
 

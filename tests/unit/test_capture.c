@@ -489,3 +489,23 @@ Test(capture, ids_increase_and_shutdown_keeps_files)
 	cr_assert(cap_exists(pb));
 	cr_assert_eq(cap_size(pb), 24);
 }
+
+Test(capture, direction_names)
+{
+	int	 d = 0;
+
+	cr_assert_str_eq(capture_dir_name(CAP_RX), "rx");
+	cr_assert_str_eq(capture_dir_name(CAP_TX), "tx");
+	cr_assert_str_eq(capture_dir_name(CAP_BOTH), "both");
+	cr_assert_str_eq(capture_dir_name(0), "unknown");
+	cr_assert_str_eq(capture_dir_name(4), "unknown");
+	cr_assert_eq(capture_dir_from_name("rx", &d), 0);
+	cr_assert_eq(d, CAP_RX);
+	cr_assert_eq(capture_dir_from_name("both", &d), 0);
+	cr_assert_eq(d, CAP_BOTH);
+	cr_assert_eq(capture_dir_from_name("tx", &d), 0);
+	cr_assert_eq(d, CAP_TX);
+	cr_assert_eq(capture_dir_from_name("rx+tx", &d), -1);
+	cr_assert_eq(capture_dir_from_name(NULL, &d), -1);
+	cr_assert_eq(d, CAP_TX);
+}
