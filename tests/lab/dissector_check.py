@@ -69,6 +69,13 @@ def check_every(p, exp):
     eq(types, sorted(types), what + ": TLVs in ascending order")
     check(set(types) <= set(ALLOWED[t]), "%s: TLVs %s not all defined "
         "for %s" % (what, types, t))
+    for ty, ln, v, skipped in p.tlvs():
+        name = mp.TLV_NAMES[ty]
+        field = mp.TLVS[name][2]
+        check(not skipped and v is not None and v.name == field,
+            "%s: TLV %s (%d) not decoded into %s: %s" % (what, name, ty,
+            field, "shown as skipped" if skipped else v))
+        eq(ln, mp.TLVS[name][1], "%s: length of %s" % (what, name))
     tlv_len = int(p.get("anycast_member.tlv_len"))
     eq(tlv_len, sum(2 + ln for _, ln, _, _ in p.tlvs()),
         what + ": TLV length against the TLVs")
@@ -116,9 +123,10 @@ def check_agent(msgs, exp):
         t = p.type_name()
         what = p.describe()
         if t in ("ACCEPT", "REJECT", "LEAVE_ACK"):
-            eq(p.dst, u, what + ": destination")
+            check(p.dst == u, "%s: a %s goes from the router to %s" %
+                (what, t, u))
         else:
-            eq(p.src, u, what + ": source")
+            check(p.src == u, "%s: a %s comes from %s" % (what, t, u))
         eq(p.get("anycast_member.tag_ok"), "1", what + ": tag verifies")
     eq(set(names), {"JOIN", "ACCEPT", "ANNOUNCE", "REPORT", "SESSION",
         "LEAVE", "LEAVE_ACK"}, "message types about %s" % u)

@@ -78,6 +78,7 @@ start_agent() {
 	local addr=$1 key=$2 log=$3
 	shift 3
 	m1 ip -6 addr add "$addr/64" dev eth0 nodad
+	: >"$log"
 	ip netns exec m1 "$AGENT" -g "$ANY" -k "$key" -a "$addr" -p 80 \
 	    --keep-address -d "$@" </dev/null >"$log" 2>&1 &
 	pids+=($!)
