@@ -109,7 +109,8 @@ joins_captured() {
 wait_for joins_captured || fail "tcpdump captured no JOIN from m1"
 kill -INT "$tcpdump"
 wait "$tcpdump" 2>/dev/null || true
-# Decoded by the project's dissector when it is there.
+# Decoded by the project's dissector when it is there, for the log only:
+# test_dissector.sh asserts what the dissector decodes.
 lua=$LAB_REPO/tools/wireshark/anycast-member.lua
 dissect=()
 [ ! -r "$lua" ] || dissect=(-X "lua_script:$lua")
