@@ -244,13 +244,13 @@ rtable_insert(struct rtable *rt, const struct in6_addr *pfx, uint8_t plen,
 	return 0;
 }
 
-void *
-rtable_remove(struct rtable *rt, const struct in6_addr *pfx, uint8_t plen)
+/* The slot holding exactly pfx/plen, or NULL. */
+static struct rt_slot *
+rt_exact_slot(const struct rtable *rt, const struct in6_addr *pfx,
+    uint8_t plen)
 {
-	struct rt_level	*lv;
-	struct rt_slot	*s;
-	uint64_t	 hi, lo;
-	void		*value;
+	const struct rt_level	*lv;
+	uint64_t		 hi, lo;
 
 	if (plen > RT_MAXPLEN)
 		return NULL;
@@ -259,8 +259,19 @@ rtable_remove(struct rtable *rt, const struct in6_addr *pfx, uint8_t plen)
 		return NULL;
 	rt_load(pfx, &hi, &lo);
 	rt_mask(&hi, &lo, plen);
-	if ((s = rt_find(lv, hi, lo)) == NULL)
+	return rt_find(lv, hi, lo);
+}
+
+void *
+rtable_remove(struct rtable *rt, const struct in6_addr *pfx, uint8_t plen)
+{
+	struct rt_level	*lv;
+	struct rt_slot	*s;
+	void		*value;
+
+	if ((s = rt_exact_slot(rt, pfx, plen)) == NULL)
 		return NULL;
+	lv = &rt->lv[plen];
 	value = s->value;
 	rt_delete_slot(lv, s);
 	rt->count--;
@@ -280,20 +291,9 @@ void *
 rtable_exact(const struct rtable *rt, const struct in6_addr *pfx,
     uint8_t plen)
 {
-	const struct rt_level	*lv;
-	struct rt_slot		*s;
-	uint64_t		 hi, lo;
+	struct rt_slot	*s;
 
-	if (plen > RT_MAXPLEN)
-		return NULL;
-	lv = &rt->lv[plen];
-	if (lv->slots == NULL)
-		return NULL;
-	rt_load(pfx, &hi, &lo);
-	rt_mask(&hi, &lo, plen);
-	if ((s = rt_find(lv, hi, lo)) == NULL)
-		return NULL;
-	return s->value;
+	return (s = rt_exact_slot(rt, pfx, plen)) != NULL ? s->value : NULL;
 }
 
 /* Per-packet path: no allocation, one probe per prefix length in use. */
