@@ -168,6 +168,24 @@ ma_ctl_send(struct agent *a, struct mp_msg *m, const struct in6_addr *dst)
 	log_debug("sent %s to %s", mp_type_name(m->type), fmt_addr(dst));
 }
 
+/* What the member offers, as configured: JOIN and REPORT carry it. */
+static void
+ma_ctl_offer(const struct agent *a, struct mp_msg *m)
+{
+	if (a->o.capacity != 0) {
+		m->capacity = a->o.capacity;
+		m->present |= MP_HAS_CAPACITY;
+	}
+	if (a->o.have_weight) {
+		m->weight = a->o.weight;
+		m->present |= MP_HAS_WEIGHT;
+	}
+	if (a->o.have_bandwidth) {
+		m->bandwidth = a->o.bandwidth;
+		m->present |= MP_HAS_BANDWIDTH;
+	}
+}
+
 static void
 ma_ctl_send_join(struct agent *a)
 {
@@ -182,18 +200,7 @@ ma_ctl_send_join(struct agent *a)
 	    MP_DEFAULT_HOLD_TIME : hold);
 	m.interval = a->o.interval_ms;
 	m.present = MP_HAS_HOLD_TIME | MP_HAS_INTERVAL;
-	if (a->o.capacity != 0) {
-		m.capacity = a->o.capacity;
-		m.present |= MP_HAS_CAPACITY;
-	}
-	if (a->o.have_weight) {
-		m.weight = a->o.weight;
-		m.present |= MP_HAS_WEIGHT;
-	}
-	if (a->o.have_bandwidth) {
-		m.bandwidth = a->o.bandwidth;
-		m.present |= MP_HAS_BANDWIDTH;
-	}
+	ma_ctl_offer(a, &m);
 	ma_ctl_send(a, &m, &a->router);
 }
 
@@ -210,22 +217,11 @@ ma_ctl_send_report(struct agent *a)
 	}
 	m.load = ma_health_load(a);
 	m.present |= MP_HAS_LOAD;
-	if (a->o.capacity != 0) {
-		m.capacity = a->o.capacity;
-		m.present |= MP_HAS_CAPACITY;
-	}
 	if (a->health_known) {
 		m.health = a->health;
 		m.present |= MP_HAS_HEALTH;
 	}
-	if (a->o.have_weight) {
-		m.weight = a->o.weight;
-		m.present |= MP_HAS_WEIGHT;
-	}
-	if (a->o.have_bandwidth) {
-		m.bandwidth = a->o.bandwidth;
-		m.present |= MP_HAS_BANDWIDTH;
-	}
+	ma_ctl_offer(a, &m);
 	ma_ctl_send(a, &m, &a->router);
 }
 
