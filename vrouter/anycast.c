@@ -57,8 +57,9 @@ uint32_t
 member_sessions(const struct member *m)
 {
 	/*
-	 * The member's own count lags; the router's count of pinned flows
-	 * is immediate.  Take the larger so a burst spreads at once.
+	 * The member's own count lags; the router's count of its live
+	 * flows (closed connections excluded) is immediate.  Take the
+	 * larger so a burst spreads at once.
 	 */
 	return m->sessions > m->flows ? m->sessions : m->flows;
 }
@@ -86,16 +87,23 @@ member_score(const struct member *m, struct score_parts *sp)
 	policy_score(&pm, &m->group->conf.ratios, sp);
 }
 
+/*
+ * A flow pinned to a member started or stopped being a session: new,
+ * closed (FIN both ways, RST) or gone from the table, however it went.
+ */
 static void
-flow_released(struct flow *f, void *arg)
+flow_session_changed(const struct flow *f, int delta, void *arg)
 {
 	struct router	*r = arg;
 	struct member	*m;
 
 	if (f->group_id >= (uint32_t)r->ngroups || r->groups[f->group_id] == NULL)
 		return;
-	if ((m = member_by_id(r->groups[f->group_id], f->member)) != NULL &&
-	    m->flows > 0)
+	if ((m = member_by_id(r->groups[f->group_id], f->member)) == NULL)
+		return;
+	if (delta > 0)
+		m->flows++;
+	else if (m->flows > 0)
 		m->flows--;
 }
 
@@ -111,7 +119,7 @@ anycast_init(struct router *r)
 
 	r->anycast = rtable_new();
 	r->flows = flow_table_new(cf->max, &to);
-	flow_set_release_cb(r->flows, flow_released, r);
+	flow_set_session_cb(r->flows, flow_session_changed, r);
 	tb_init(&r->unreach_rl, r->conf->icmp_rate, r->conf->icmp_burst,
 	    r->now_ns);
 }
@@ -574,8 +582,8 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 	const struct in6_addr	*nh = &m->addr;
 	struct iface		*out = m->ifp;
 
-	flow_update(f, 0, p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0, p->ip_len,
-	    r->now_ns);
+	flow_update(r->flows, f, FLOW_DIR_TO_MEMBER,
+	    p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0, p->ip_len, r->now_ns);
 	m->stats.packets++;
 	m->stats.bytes += p->ip_len;
 
@@ -625,7 +633,6 @@ anycast_deliver(struct router *r, struct member *m, struct pbuf *pb)
 		if (f != NULL)
 			flow_remove(r->flows, f);
 		f = flow_insert(r->flows, &k, g->id, m->id, r->now_ns);
-		m->flows++;
 		m->stats.selections++;
 		g->stats.selections++;
 		first = true;
@@ -646,8 +653,8 @@ anycast_reply(struct router *r, struct group *g, struct pbuf *pb,
 	flow_key_of(pb, p, true, &k);
 	if ((f = flow_lookup(r->flows, &k, r->now_ns)) == NULL)
 		return;
-	flow_update(f, 1, p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0,
-	    p->ip_len, r->now_ns);
+	flow_update(r->flows, f, FLOW_DIR_TO_CLIENT,
+	    p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0, p->ip_len, r->now_ns);
 	if (f->rh_to_client_done)
 		return;
 	f->rh_to_client_done = true;

@@ -233,7 +233,7 @@ metrics_groups(struct router *r, struct evbuffer *b)
 	metrics_per_group(r, b, "group_members", "gauge",
 	    "Members of the group, static and joined.", group_members, NULL);
 	metrics_per_group(r, b, "group_flows", "gauge",
-	    "Flows pinned to the group's members.", group_flows, NULL);
+	    "Open flows pinned to the group's members.", group_flows, NULL);
 	metrics_per_group(r, b, "group_pending", "gauge",
 	    "Packets parked while members are probed.", group_pending, NULL);
 
@@ -243,7 +243,7 @@ metrics_groups(struct router *r, struct evbuffer *b)
 		    member_counter, c);
 	}
 	metrics_per_member(r, b, "member_flows", "gauge",
-	    "Flows pinned to the member.", member_flows, NULL);
+	    "Open flows pinned to the member.", member_flows, NULL);
 	metrics_per_member(r, b, "member_sessions", "gauge",
 	    "Sessions the member reported.", member_sessions_reported, NULL);
 	metrics_per_member(r, b, "member_draining", "gauge",

@@ -38,6 +38,8 @@ struct flow_table {
 	struct flow_stats	 stats;
 	flow_release_cb		 release_cb;
 	void			*release_arg;
+	flow_session_cb		 session_cb;
+	void			*session_arg;
 };
 
 static uint32_t	 flow_bucket(const struct flow_table *, uint64_t);
@@ -47,6 +49,7 @@ static void	 flow_lru_unlink(struct flow_table *, struct flow *);
 static void	 flow_lru_push(struct flow_table *, struct flow *);
 static void	 flow_hash_unlink(struct flow_table *, struct flow *);
 static void	 flow_release(struct flow_table *, struct flow *, uint64_t *);
+static void	 flow_session(struct flow_table *, const struct flow *, int);
 static uint64_t	 flow_timeout_ns(const struct flow_table *,
 		    const struct flow *);
 static bool	 flow_valid(const struct flow_table *, const struct flow *);
@@ -192,6 +195,26 @@ flow_set_release_cb(struct flow_table *t, flow_release_cb cb, void *arg)
 }
 
 void
+flow_set_session_cb(struct flow_table *t, flow_session_cb cb, void *arg)
+{
+	t->session_cb = cb;
+	t->session_arg = arg;
+}
+
+static void
+flow_session(struct flow_table *t, const struct flow *f, int delta)
+{
+	if (t->session_cb != NULL)
+		t->session_cb(f, delta, t->session_arg);
+}
+
+bool
+flow_is_session(const struct flow *f)
+{
+	return f->state != FLOW_CLOSED;
+}
+
+void
 flow_get_timeouts(const struct flow_table *t, struct flow_timeouts *to)
 {
 	*to = t->to;
@@ -330,6 +353,8 @@ static void
 flow_release(struct flow_table *t, struct flow *f, uint64_t *stat)
 {
 	(*stat)++;
+	if (flow_is_session(f))
+		flow_session(t, f, -1);
 	if (t->release_cb != NULL)
 		t->release_cb(f, t->release_arg);
 	flow_hash_unlink(t, f);
@@ -434,15 +459,17 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
 	flow_lru_push(t, f);
 	t->count++;
 	t->stats.inserted++;
+	flow_session(t, f, 1);
 	return f;
 }
 
 void
-flow_update(struct flow *f, int dir, uint8_t flags, uint32_t len,
-    uint64_t now)
+flow_update(struct flow_table *t, struct flow *f, int dir, uint8_t flags,
+    uint32_t len, uint64_t now)
 {
 	enum flow_tcp_event	 ev;
 	enum flow_tcp_state	 next;
+	bool			 was;
 
 	if (dir == FLOW_DIR_TO_MEMBER) {
 		f->packets_in++;
@@ -476,7 +503,11 @@ flow_update(struct flow *f, int dir, uint8_t flags, uint32_t len,
 		f->fin_seen = 0;
 		f->rh_to_member_done = f->rh_to_client_done = false;
 	}
+	/* Closed: service end; the entry stays for stragglers only. */
+	was = flow_is_session(f);
 	f->state = next;
+	if (flow_is_session(f) != was)
+		flow_session(t, f, was ? -1 : 1);
 }
 
 void

@@ -17,8 +17,15 @@
  * flow_remove(), flow_flush*(), expiry in flow_expire() or
  * flow_lookup(), eviction or replacement in flow_insert(), or
  * flow_table_free().  The release callback sees every flow at that
- * moment (except at flow_table_free()), so a caller keeping a
- * per-member count decrements it there.
+ * moment (except at flow_table_free()).
+ *
+ * Sessions (paper 1, "service start" / "service end"): a flow counts
+ * as a session from its insertion until its TCP connection is closed,
+ * by FINs both ways and the last ACK or by a RST, or until it leaves
+ * the table, whichever comes first.  A closed flow stays a while
+ * (closed_ms) so that stragglers reach the same member, but it no
+ * longer counts.  The session callback reports each change, so a
+ * caller keeping a per-member count of sessions follows it there.
  */
 #ifndef FLOW_H
 #define FLOW_H
@@ -129,6 +136,7 @@ struct flow_stats {
 
 struct flow_table;
 typedef void	(*flow_release_cb)(struct flow *, void *);
+typedef void	(*flow_session_cb)(const struct flow *, int delta, void *);
 typedef void	(*flow_walk_cb)(const struct flow *, void *);
 
 /* flow.c */
@@ -148,6 +156,16 @@ void	 flow_table_free(struct flow_table *);
  * reused.  The callback must not call back into the table.
  */
 void	 flow_set_release_cb(struct flow_table *, flow_release_cb, void *arg);
+/*
+ * Called with delta +1 when a flow starts counting as a session: at
+ * flow_insert(), and when a SYN reopens a closed flow in flow_update();
+ * and with -1 when it stops: in flow_update() when its connection
+ * closes, or when it is released while still a session (then just
+ * before the release callback).  Over the life of a flow the deltas
+ * add up to 0, whatever the way out (but flow_table_free() calls
+ * nothing).  The callback must not call back into the table.
+ */
+void	 flow_set_session_cb(struct flow_table *, flow_session_cb, void *arg);
 /* The timeouts in effect, defaults filled in. */
 void	 flow_get_timeouts(const struct flow_table *, struct flow_timeouts *);
 
@@ -192,9 +210,9 @@ struct flow *flow_lookup(struct flow_table *, const struct flow_key *,
 struct flow *flow_insert(struct flow_table *, const struct flow_key *,
 	    uint32_t group_id, uint32_t member, uint64_t now_ns);
 /*
- * Account one packet of len bytes in direction dir (FLOW_DIR_*) and
- * advance the TCP state machine with its tcp_flags (ignored for other
- * protocols):
+ * Account one packet of len bytes in direction dir (FLOW_DIR_*) of a
+ * flow of this table and advance the TCP state machine with its
+ * tcp_flags (ignored for other protocols):
  *   SYN                         NEW, CLOSED -> SYN (a new connection
  *                               on the same ports restarts the flow)
  *   SYN-ACK, ACK after SYN      -> ESTABLISHED
@@ -202,9 +220,13 @@ struct flow *flow_insert(struct flow_table *, const struct flow_key *,
  *   FIN from either side        -> FIN
  *   ACK once both FINs seen     -> CLOSED
  *   RST                         -> CLOSED
+ * Entering CLOSED ends the flow's session, leaving it starts a new
+ * one (see flow_set_session_cb()).
  */
-void	 flow_update(struct flow *, int dir, uint8_t tcp_flags, uint32_t len,
-	    uint64_t now_ns);
+void	 flow_update(struct flow_table *, struct flow *, int dir,
+	    uint8_t tcp_flags, uint32_t len, uint64_t now_ns);
+/* Whether a flow counts as a session: every flow but a closed one. */
+bool	 flow_is_session(const struct flow *);
 /* Release a flow of this table (as removed). */
 void	 flow_remove(struct flow_table *, struct flow *);
 /*

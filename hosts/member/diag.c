@@ -21,6 +21,11 @@
 
 #include "agent.h"
 
+/*
+ * Live connections only: one that either side has begun to close
+ * (FIN_WAIT1/2, CLOSE_WAIT, LAST_ACK, CLOSING) or that has closed
+ * (TIME_WAIT, CLOSE) has ended its service.
+ */
 #define MA_DIAG_STATES	((1u << TCP_ESTABLISHED) | (1u << TCP_SYN_RECV))
 #define MA_DIAG_RCVBUF	65536
 

@@ -1,8 +1,10 @@
 /*
  * The anycast flow table on a virtual clock: keys and reverse keys,
  * the TCP state machine, idle timeouts, LRU eviction, release
- * callbacks, flushes, paged walks, hash quality, and a long random run
- * against a naive reference model.
+ * callbacks, session accounting (a closed connection stops counting at
+ * once, and every way out of the table ends a session exactly once),
+ * flushes, paged walks, hash quality, and a long random run against a
+ * naive reference model.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -85,6 +87,33 @@ count_release(struct flow *f, void *arg)
 	if (f->member < 64)
 		r->per_member[f->member]++;
 	r->last_member = f->member;
+}
+
+/*
+ * Session callback keeping a count per member id, as the router does;
+ * a session ended twice (a count going below 0) fails at once.
+ */
+struct sessions {
+	int		 per_member[64];
+	unsigned int	 starts, ends;
+};
+
+static void
+count_session(const struct flow *f, int delta, void *arg)
+{
+	struct sessions	*s = arg;
+
+	cr_assert(delta == 1 || delta == -1, "delta %d", delta);
+	cr_assert_lt(f->member, 64);
+	if (delta > 0) {
+		s->starts++;
+		s->per_member[f->member]++;
+	} else {
+		cr_assert_gt(s->per_member[f->member], 0,
+		    "member %u: a session ended twice", f->member);
+		s->ends++;
+		s->per_member[f->member]--;
+	}
 }
 
 static const struct flow_timeouts distinct_to = {
@@ -213,14 +242,17 @@ run_steps(const char *name, uint8_t proto, const struct tcp_step *s,
 	struct flow_table	*t = flow_table_new(4, NULL);
 	struct flow_key		 k;
 	struct flow		*f;
+	struct sessions		 ss = { 0 };
 	uint64_t		 pin = 0, pout = 0, bin = 0, bout = 0;
 
+	flow_set_session_cb(t, count_session, &ss);
 	mkkey(&k, 1, 1, 50000, 80, proto);
 	f = flow_insert(t, &k, 0, 0, 0);
+	cr_assert_eq(ss.per_member[0], 1, "%s: a new flow is a session", name);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t len = 60 + (uint32_t)i;
 
-		flow_update(f, s[i].dir, s[i].flags, len, (i + 1) * MS);
+		flow_update(t, f, s[i].dir, s[i].flags, len, (i + 1) * MS);
 		if (s[i].dir == 0) {
 			pin++;
 			bin += len;
@@ -235,11 +267,20 @@ run_steps(const char *name, uint8_t proto, const struct tcp_step *s,
 		    "%s: step %zu: fin_seen %u, want %u", name, i,
 		    f->fin_seen, s[i].fin_seen);
 		cr_assert_eq(f->last_ns, (i + 1) * MS);
+		/* Service end is the close itself, not the entry's expiry. */
+		cr_assert_eq(ss.per_member[0], f->state == FLOW_CLOSED ? 0 : 1,
+		    "%s: step %zu: %d sessions in state %s", name, i,
+		    ss.per_member[0], flow_state_name(f->state));
+		cr_assert_eq(flow_is_session(f), f->state != FLOW_CLOSED);
 	}
 	cr_assert_eq(f->packets_in, pin, "%s", name);
 	cr_assert_eq(f->packets_out, pout, "%s", name);
 	cr_assert_eq(f->bytes_in, bin, "%s", name);
 	cr_assert_eq(f->bytes_out, bout, "%s", name);
+	/* Released, closed or not: no session left, none ended twice. */
+	flow_remove(t, f);
+	cr_assert_eq(ss.per_member[0], 0, "%s: sessions after removal", name);
+	cr_assert_eq(ss.starts, ss.ends, "%s", name);
 	flow_table_free(t);
 }
 
@@ -306,6 +347,21 @@ Test(flow, tcp_states)
 	    { 0, ACK, FLOW_CLOSED, 3 },
 	    { 0, SYN, FLOW_SYN, 0 },
 	    { 1, SYN | ACK, FLOW_ESTABLISHED, 0 });
+	STEPS("RST repeated, then stragglers", TCP,
+	    { 0, SYN, FLOW_SYN, 0 },
+	    { 1, SYN | ACK, FLOW_ESTABLISHED, 0 },
+	    { 0, RST, FLOW_CLOSED, 0 },
+	    { 1, RST | ACK, FLOW_CLOSED, 0 },
+	    { 0, RST, FLOW_CLOSED, 0 },
+	    { 1, ACK, FLOW_CLOSED, 0 });
+	STEPS("RST after the last ACK", TCP,
+	    { 0, SYN, FLOW_SYN, 0 },
+	    { 1, SYN | ACK, FLOW_ESTABLISHED, 0 },
+	    { 1, FIN | ACK, FLOW_FIN, 2 },
+	    { 0, FIN | ACK, FLOW_FIN, 3 },
+	    { 1, ACK, FLOW_CLOSED, 3 },
+	    { 0, RST, FLOW_CLOSED, 3 },
+	    { 1, ACK, FLOW_CLOSED, 3 });
 	STEPS("UDP ignores flags", UDP,
 	    { 0, SYN, FLOW_UDP, 0 },
 	    { 1, FIN, FLOW_UDP, 0 },
@@ -324,17 +380,220 @@ Test(flow, restart_clears_rh_marks)
 
 	mkkey(&k, 1, 1, 50000, 80, TCP);
 	f = flow_insert(t, &k, 0, 0, 0);
-	flow_update(f, 0, SYN, 60, 1);
+	flow_update(t, f, 0, SYN, 60, 1);
 	f->rh_to_member_done = f->rh_to_client_done = true;
-	flow_update(f, 1, SYN | ACK, 60, 2);
-	flow_update(f, 0, ACK, 60, 3);
+	flow_update(t, f, 1, SYN | ACK, 60, 2);
+	flow_update(t, f, 0, ACK, 60, 3);
 	cr_assert(f->rh_to_member_done && f->rh_to_client_done);
-	flow_update(f, 1, RST, 60, 4);
+	flow_update(t, f, 1, RST, 60, 4);
 	cr_assert(f->rh_to_member_done && f->rh_to_client_done);
-	flow_update(f, 0, SYN, 60, 5);
+	flow_update(t, f, 0, SYN, 60, 5);
 	cr_assert_eq(f->state, FLOW_SYN);
 	cr_assert(!f->rh_to_member_done && !f->rh_to_client_done);
 	flow_table_free(t);
+}
+
+/*
+ * Paper 1's "service end": a connection closed by FINs both ways and
+ * the last ACK, or by a RST, stops counting as a session at that
+ * packet, although its entry stays closed_ms for stragglers; its later
+ * expiry ends nothing more.
+ */
+Test(flow, session_ends_when_closed)
+{
+	struct flow_table	*t = flow_table_new(8, &distinct_to);
+	struct flow_key		 k1, k2, k3;
+	struct flow		*f1, *f2, *f3;
+	struct sessions		 ss = { 0 };
+
+	flow_set_session_cb(t, count_session, &ss);
+	mkkey(&k1, 1, 1, 50001, 80, TCP);
+	mkkey(&k2, 2, 1, 50002, 80, TCP);
+	mkkey(&k3, 3, 1, 50003, 80, TCP);
+	f1 = flow_insert(t, &k1, 0, 7, 0);
+	f2 = flow_insert(t, &k2, 0, 7, 0);
+	f3 = flow_insert(t, &k3, 0, 7, 0);
+	cr_assert_eq(ss.per_member[7], 3);
+	for (int i = 0; i < 3; i++) {
+		struct flow *f = i == 0 ? f1 : i == 1 ? f2 : f3;
+
+		flow_update(t, f, 0, SYN, 60, 1 * MS);
+		flow_update(t, f, 1, SYN | ACK, 60, 2 * MS);
+		flow_update(t, f, 0, ACK, 60, 3 * MS);
+	}
+	cr_assert_eq(ss.per_member[7], 3);
+
+	/* f1: the member closes, the client closes, the last ACK. */
+	flow_update(t, f1, 1, FIN | ACK, 60, 10 * MS);
+	cr_assert_eq(ss.per_member[7], 3, "half closed is still a session");
+	flow_update(t, f1, 0, FIN | ACK, 60, 11 * MS);
+	cr_assert_eq(ss.per_member[7], 3, "both FINs, no last ACK yet");
+	flow_update(t, f1, 1, ACK, 60, 12 * MS);
+	cr_assert_eq(f1->state, FLOW_CLOSED);
+	cr_assert_eq(ss.per_member[7], 2, "closed by FIN, FIN, ACK");
+
+	/* f2: reset by the member. */
+	flow_update(t, f2, 1, RST | ACK, 60, 12 * MS);
+	cr_assert_eq(ss.per_member[7], 1, "closed by RST");
+
+	/* Stragglers still find both closed flows, and change nothing. */
+	cr_assert_eq(flow_lookup(t, &k1, 13 * MS), f1);
+	cr_assert_eq(flow_lookup(t, &k2, 13 * MS), f2);
+	flow_update(t, f1, 0, ACK, 60, 13 * MS);
+	flow_update(t, f1, 1, FIN | ACK, 60, 13 * MS);
+	flow_update(t, f2, 0, RST, 60, 13 * MS);
+	cr_assert_eq(ss.per_member[7], 1);
+	cr_assert_eq(ss.ends, 2);
+
+	/* The closed entries expire (600 ms) without ending anything. */
+	cr_assert_eq(flow_expire(t, 614 * MS, 100), 2);
+	cr_assert_eq(flow_count(t), 1);
+	cr_assert_eq(ss.per_member[7], 1);
+	cr_assert_eq(ss.ends, 2);
+
+	/* f3, still open, ends when it expires (2000 ms established). */
+	cr_assert_eq(flow_expire(t, 2004 * MS, 100), 1);
+	cr_assert_eq(ss.per_member[7], 0);
+	cr_assert_eq(ss.starts, 3);
+	cr_assert_eq(ss.ends, 3);
+	flow_table_free(t);
+}
+
+/* A SYN on the ports of a closed flow is a new session, ended once. */
+Test(flow, session_restarts_on_same_ports)
+{
+	struct flow_table	*t = flow_table_new(4, &distinct_to);
+	struct flow_key		 k;
+	struct flow		*f;
+	struct sessions		 ss = { 0 };
+
+	flow_set_session_cb(t, count_session, &ss);
+	mkkey(&k, 1, 1, 50000, 80, TCP);
+	f = flow_insert(t, &k, 0, 3, 0);
+	flow_update(t, f, 0, SYN, 60, 1);
+	flow_update(t, f, 1, RST | ACK, 60, 2);
+	cr_assert_eq(ss.per_member[3], 0);
+	flow_update(t, f, 0, SYN, 60, 3);
+	cr_assert_eq(f->state, FLOW_SYN);
+	cr_assert_eq(ss.per_member[3], 1);
+	flow_update(t, f, 1, SYN | ACK, 60, 4);
+	flow_update(t, f, 0, RST, 60, 5);
+	cr_assert_eq(ss.per_member[3], 0);
+	flow_update(t, f, 0, SYN, 60, 6);
+	cr_assert_eq(ss.per_member[3], 1);
+	flow_remove(t, f);
+	cr_assert_eq(ss.per_member[3], 0);
+	cr_assert_eq(ss.starts, 3);
+	cr_assert_eq(ss.ends, 3);
+	flow_table_free(t);
+}
+
+/*
+ * Whichever way flows leave the table (expiry seen by a lookup or by
+ * the sweep, eviction, removal, flush of a group or of a member,
+ * replacement by an insert), an open one ends its session there and a
+ * closed one, already ended, ends nothing: the count returns to 0 and
+ * never goes below it.
+ */
+enum release_path { RP_LOOKUP, RP_EXPIRE, RP_EVICT, RP_REMOVE, RP_FLUSH,
+	RP_FLUSH_ALL, RP_FLUSH_MEMBER, RP_REPLACE, RP_MAX };
+
+static const char *const release_path_names[RP_MAX] = {
+	"lookup", "expire", "evict", "remove", "flush", "flush all",
+	"flush member", "replace",
+};
+
+Test(flow, session_ends_once_on_every_release)
+{
+	for (int path = 0; path < RP_MAX; path++) {
+		for (int closed = 0; closed < 2; closed++) {
+			const char		*name = release_path_names[path];
+			struct flow_table	*t;
+			struct flow_key		 k, k2;
+			struct flow		*f;
+			struct sessions		 ss = { 0 };
+			uint64_t		 late = 10 * SEC;
+
+			t = flow_table_new(1, &distinct_to);
+			flow_set_session_cb(t, count_session, &ss);
+			mkkey(&k, 1, 1, 50000, 80, TCP);
+			mkkey(&k2, 2, 1, 50000, 80, TCP);
+			f = flow_insert(t, &k, 4, 9, 0);
+			flow_update(t, f, 0, SYN, 60, 0);
+			flow_update(t, f, 1, SYN | ACK, 60, 0);
+			if (closed)
+				flow_update(t, f, 1, RST, 60, 0);
+			cr_assert_eq(ss.per_member[9], closed ? 0 : 1, "%s",
+			    name);
+			switch (path) {
+			case RP_LOOKUP:
+				cr_assert_null(flow_lookup(t, &k, late));
+				break;
+			case RP_EXPIRE:
+				cr_assert_eq(flow_expire(t, late, 10), 1);
+				break;
+			case RP_EVICT:	/* capacity 1: k2 takes k's place */
+				cr_assert_not_null(flow_insert(t, &k2, 4, 8,
+				    0));
+				cr_assert_eq(flow_stats(t)->evicted, 1);
+				break;
+			case RP_REMOVE:
+				flow_remove(t, f);
+				break;
+			case RP_FLUSH:
+				flow_flush(t, 4);
+				break;
+			case RP_FLUSH_ALL:
+				flow_flush(t, UINT32_MAX);
+				break;
+			case RP_FLUSH_MEMBER:
+				cr_assert_eq(flow_flush_member(t, 4, 9), 1);
+				break;
+			case RP_REPLACE:	/* same key, other member */
+				cr_assert_not_null(flow_insert(t, &k, 4, 8,
+				    0));
+				cr_assert_eq(flow_stats(t)->removed, 1);
+				break;
+			}
+			cr_assert_eq(ss.per_member[9], 0,
+			    "%s, %s: %d sessions left", name,
+			    closed ? "closed" : "open", ss.per_member[9]);
+			cr_assert_eq(ss.ends, 1, "%s, %s: %u ends", name,
+			    closed ? "closed" : "open", ss.ends);
+			/* The flow that took its place is a session. */
+			cr_assert_eq(ss.per_member[8],
+			    path == RP_EVICT || path == RP_REPLACE ? 1 : 0);
+			flow_flush(t, UINT32_MAX);
+			cr_assert_eq(ss.per_member[8], 0);
+			cr_assert_eq(ss.starts, ss.ends);
+			flow_table_free(t);
+		}
+	}
+}
+
+/* Datagram flows have no close: they are sessions until they go. */
+Test(flow, session_datagram_until_released)
+{
+	struct flow_table	*t = flow_table_new(4, &distinct_to);
+	struct flow_key		 k;
+	struct flow		*f;
+	struct sessions		 ss = { 0 };
+
+	flow_set_session_cb(t, count_session, &ss);
+	mkkey(&k, 1, 1, 5353, 53, UDP);
+	f = flow_insert(t, &k, 0, 2, 0);
+	flow_update(t, f, 0, RST | FIN, 60, 1);
+	flow_update(t, f, 1, FIN | ACK, 60, 2);
+	cr_assert(flow_is_session(f));
+	cr_assert_eq(ss.per_member[2], 1);
+	cr_assert_eq(flow_expire(t, 4003 * MS, 10), 1);
+	cr_assert_eq(ss.per_member[2], 0);
+	/* Freeing the table calls nothing. */
+	flow_insert(t, &k, 0, 2, 0);
+	cr_assert_eq(ss.per_member[2], 1);
+	flow_table_free(t);
+	cr_assert_eq(ss.starts, 2);
+	cr_assert_eq(ss.ends, 1);
 }
 
 Test(flow, timeout_per_state)
@@ -347,13 +606,13 @@ Test(flow, timeout_per_state)
 	mkkey(&k, 1, 1, 50000, 80, TCP);
 	f = flow_insert(t, &k, 0, 0, 0);
 	cr_assert_eq(flow_timeout_ms(t, f), 1000);	/* new */
-	flow_update(f, 0, SYN, 60, 1);
+	flow_update(t, f, 0, SYN, 60, 1);
 	cr_assert_eq(flow_timeout_ms(t, f), 1000);
-	flow_update(f, 1, SYN | ACK, 60, 2);
+	flow_update(t, f, 1, SYN | ACK, 60, 2);
 	cr_assert_eq(flow_timeout_ms(t, f), 2000);
-	flow_update(f, 0, FIN | ACK, 60, 3);
+	flow_update(t, f, 0, FIN | ACK, 60, 3);
 	cr_assert_eq(flow_timeout_ms(t, f), 3000);
-	flow_update(f, 1, RST, 60, 4);
+	flow_update(t, f, 1, RST, 60, 4);
 	cr_assert_eq(flow_timeout_ms(t, f), 600);
 
 	mkkey(&k, 1, 1, 5353, 53, UDP);
@@ -423,7 +682,7 @@ idle_setup(struct flow_table *t, const struct idle_case *c, uint64_t t0)
 	f = flow_insert(t, &k, 0, 5, t0 - SEC);
 	/* The last packet at t0. */
 	for (unsigned int i = 0; i < c->nflags; i++)
-		flow_update(f, (int)(i % 2), c->flags[i], 100,
+		flow_update(t, f, (int)(i % 2), c->flags[i], 100,
 		    t0 - (c->nflags - 1 - i));
 	return f;
 }
@@ -492,11 +751,11 @@ Test(flow, activity_refreshes)
 		now += 3999 * MS;
 		cr_assert_eq(flow_expire(t, now, 10), 0);
 		cr_assert_eq(flow_lookup(t, &k, now), f);
-		flow_update(f, i % 2, 0, 10, now);
+		flow_update(t, f, i % 2, 0, 10, now);
 	}
 	cr_assert_eq(flow_expire(t, now - 60 * SEC, 10), 0);
 	cr_assert_eq(f->last_ns, now);
-	flow_update(f, 0, 0, 10, now - SEC);	/* late timestamp */
+	flow_update(t, f, 0, 0, 10, now - SEC);	/* late timestamp */
 	cr_assert_eq(f->last_ns, now);
 	cr_assert_eq(flow_expire(t, now + 4001 * MS, 10), 1);
 	flow_table_free(t);
@@ -520,8 +779,8 @@ Test(flow, expire_budget_sweeps_everything)
 		mkkey(&k, i, 1, 1000, 80, i < 600 ? TCP : UDP);
 		f = flow_insert(t, &k, 0, 0, 0);
 		if (i < 600) {
-			flow_update(f, 0, SYN, 60, 0);
-			flow_update(f, 1, SYN | ACK, 60, 0);
+			flow_update(t, f, 0, SYN, 60, 0);
+			flow_update(t, f, 1, SYN | ACK, 60, 0);
 		}
 	}
 	/* The oldest flow is live, so only the sweep finds the idle ones. */
@@ -610,7 +869,7 @@ Test(flow, insert_replaces)
 	flow_set_release_cb(t, count_release, &r);
 	mkkey(&k, 1, 1, 1, 1, UDP);
 	f = flow_insert(t, &k, 0, 1, 0);
-	flow_update(f, 0, 0, 100, 0);
+	flow_update(t, f, 0, 0, 100, 0);
 	f = flow_insert(t, &k, 0, 2, SEC);
 	cr_assert_eq(r.calls, 1);
 	cr_assert_eq(r.per_member[1], 1);
@@ -926,7 +1185,9 @@ Test(flow, hash_avalanche)
  * The reference model: a plain array of what should be in the table,
  * with a use tick for LRU order.  The release callback checks every
  * flow the table lets go of against what the current operation allows,
- * then drops it from the model.
+ * then drops it from the model.  The session callback keeps a count
+ * per group and member, which must always equal the model's flows that
+ * are not closed.
  */
 #define M_CAP		64
 #define M_KEYS		512
@@ -957,6 +1218,7 @@ struct model {
 	uint32_t	 op_key, op_group, op_member;
 	bool		 op_full;
 	size_t		 released;
+	int		 sessions[M_GROUPS][M_MEMBERS];
 };
 
 static const struct flow_timeouts model_to = {
@@ -1082,6 +1344,36 @@ m_release(struct flow *f, void *arg)
 	e->used = false;
 	m->n--;
 	m->released++;
+}
+
+static void
+m_session(const struct flow *f, int delta, void *arg)
+{
+	struct model	*m = arg;
+
+	cr_assert_lt(f->group_id, M_GROUPS);
+	cr_assert_lt(f->member, M_MEMBERS);
+	if (delta < 0)
+		cr_assert_gt(m->sessions[f->group_id][f->member], 0,
+		    "group %u member %u: a session ended twice", f->group_id,
+		    f->member);
+	m->sessions[f->group_id][f->member] += delta;
+}
+
+static void
+m_check_sessions(const struct model *m)
+{
+	int	 want[M_GROUPS][M_MEMBERS];
+
+	memset(want, 0, sizeof(want));
+	for (size_t i = 0; i < M_CAP; i++)
+		if (m->e[i].used && m->e[i].state != FLOW_CLOSED)
+			want[m->e[i].group][m->e[i].member]++;
+	for (int g = 0; g < M_GROUPS; g++)
+		for (int j = 0; j < M_MEMBERS; j++)
+			cr_assert_eq(m->sessions[g][j], want[g][j],
+			    "group %d member %d: %d sessions, %d open flows",
+			    g, j, m->sessions[g][j], want[g][j]);
 }
 
 static void
@@ -1224,6 +1516,7 @@ Test(flow, random_against_model, .timeout = 120)
 	memset(&m, 0, sizeof(m));
 	m.now = SEC;
 	flow_set_release_cb(t, m_release, &m);
+	flow_set_session_cb(t, m_session, &m);
 	for (long op = 0; op < 1000000; op++) {
 		unsigned int r = rng_below(100);
 
@@ -1264,7 +1557,7 @@ Test(flow, random_against_model, .timeout = 120)
 			uint32_t len = rng_below(9000);
 
 			if ((e = m_lookup(t, &m, key)) != NULL) {
-				flow_update(e->f, dir, fl, len, m.now);
+				flow_update(t, e->f, dir, fl, len, m.now);
 				e->last = m.now;
 				if (dir == 0) {
 					e->pin++;
@@ -1317,6 +1610,7 @@ Test(flow, random_against_model, .timeout = 120)
 		}
 		cr_assert_eq(flow_count(t), m.n, "op %ld: count %zu, model %zu",
 		    op, flow_count(t), m.n);
+		m_check_sessions(&m);
 		if (op % 997 == 0) {
 			m_check_stats(t, &m);
 			m_check_walk(t, &m, UINT32_MAX, 0, SIZE_MAX);
@@ -1332,5 +1626,12 @@ Test(flow, random_against_model, .timeout = 120)
 	cr_assert_gt(m.st.evicted, 1000);
 	cr_assert_gt(m.st.expired, 1000);
 	cr_assert_gt(m.st.removed, 1000);
+	m.op = OP_FLUSH;
+	m.op_group = UINT32_MAX;
+	flow_flush(t, UINT32_MAX);
+	m_check_sessions(&m);
+	for (int g = 0; g < M_GROUPS; g++)
+		for (int j = 0; j < M_MEMBERS; j++)
+			cr_assert_eq(m.sessions[g][j], 0);
 	flow_table_free(t);
 }
