@@ -531,7 +531,8 @@ anycast_input(struct router *r, struct iface *ifp, struct group *g,
 		flow_remove(r->flows, f);	/* member gone: choose again */
 	}
 	hash = flow_hash(&k);
-	if (p->proto == IPPROTO_TCP_ && (p->tcp_flags & 0x12) != 0x02) {
+	if (p->proto == IPPROTO_TCP_ &&
+	    (p->tcp_flags & (FLOW_TCP_SYN | FLOW_TCP_ACK)) != FLOW_TCP_SYN) {
 		/*
 		 * Mid-connection with no entry (e.g. after a restart): the
 		 * consistent-hash choice is the best guess, never a drop.
@@ -594,7 +595,8 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 	}
 	/* The first packet of a flow (a SYN for TCP) says who answers. */
 	if (!f->rh_to_member_done && g->conf.rh_mode != RH_MODE_NONE &&
-	    p->rh_off == 0 && (p->proto != IPPROTO_TCP_ || (p->tcp_flags & 0x02))) {
+	    p->rh_off == 0 && (p->proto != IPPROTO_TCP_ ||
+	    (p->tcp_flags & FLOW_TCP_SYN))) {
 		if (!insert_rh(r, pb, p, g->conf.rh_mode, &m->addr, out->mtu,
 		    false)) {
 			g->stats.rh_too_big++;

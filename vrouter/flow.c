@@ -19,6 +19,8 @@
 
 #define FLOW_NIL	UINT32_MAX
 #define NS_PER_MS	1000000ull
+/* fin_seen bits: one per direction (FLOW_DIR_*); both once each side sent FIN. */
+#define FIN_BOTH	(1u << FLOW_DIR_TO_MEMBER | 1u << FLOW_DIR_TO_CLIENT)
 
 struct flow_table {
 	struct flow		*flows;
@@ -491,7 +493,7 @@ flow_update(struct flow_table *t, struct flow *f, int dir, uint8_t flags,
 	else if (flags & FLOW_TCP_FIN)
 		ev = EV_FIN;
 	else if (flags & FLOW_TCP_ACK)
-		ev = f->fin_seen == 3 ? EV_LASTACK : EV_ACK;
+		ev = f->fin_seen == FIN_BOTH ? EV_LASTACK : EV_ACK;
 	else
 		ev = EV_NONE;
 
