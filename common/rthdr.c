@@ -20,6 +20,7 @@
 
 #include "pkt.h"
 #include "rthdr.h"
+#include "util.h"
 
 static inline uint16_t
 rd16(const uint8_t *p)
@@ -307,22 +308,16 @@ static const char *const rh_mode_names[RH_MODE_MAX] = {
 const char *
 rh_mode_name(enum rh_mode mode)
 {
-	if ((unsigned int)mode >= RH_MODE_MAX)
-		return "unknown";
-	return rh_mode_names[mode];
+	return name_get(rh_mode_names, NITEMS(rh_mode_names), mode);
 }
 
 int
 rh_mode_from_name(const char *name, enum rh_mode *mode)
 {
-	unsigned int	 i;
+	int	 i;
 
-	if (name == NULL)
+	if ((i = name_find(rh_mode_names, NITEMS(rh_mode_names), name)) == -1)
 		return -1;
-	for (i = 0; i < RH_MODE_MAX; i++)
-		if (strcmp(name, rh_mode_names[i]) == 0) {
-			*mode = (enum rh_mode)i;
-			return 0;
-		}
-	return -1;
+	*mode = (enum rh_mode)i;
+	return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * Allocation that aborts on failure, and the monotonic clock.
+ * Allocation that aborts on failure, the monotonic clock, and the names
+ * of enum values.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,4 +62,23 @@ mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+const char *
+name_get(const char *const *names, size_t n, long i)
+{
+	if (i < 0 || (size_t)i >= n || names[i] == NULL)
+		return "unknown";
+	return names[i];
+}
+
+int
+name_find(const char *const *names, size_t n, const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (names[i] != NULL && strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
 }

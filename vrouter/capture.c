@@ -49,24 +49,19 @@ static const char *const capture_dir_names[] = {
 const char *
 capture_dir_name(int dir)
 {
-	if (dir != CAP_RX && dir != CAP_TX && dir != CAP_BOTH)
-		return "unknown";
-	return capture_dir_names[dir];
+	return name_get(capture_dir_names, NITEMS(capture_dir_names), dir);
 }
 
 int
 capture_dir_from_name(const char *name, int *dir)
 {
-	static const int	 dirs[] = { CAP_RX, CAP_TX, CAP_BOTH };
+	int	 i;
 
-	if (name == NULL)
+	i = name_find(capture_dir_names, NITEMS(capture_dir_names), name);
+	if (i == -1)
 		return -1;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (strcmp(name, capture_dir_names[dirs[i]]) == 0) {
-			*dir = dirs[i];
-			return 0;
-		}
-	return -1;
+	*dir = i;
+	return 0;
 }
 
 /* Step 1: the arguments, and room for one more capture. */

@@ -633,7 +633,5 @@ flow_flush_member(struct flow_table *t, uint32_t group_id, uint32_t member)
 const char *
 flow_state_name(enum flow_tcp_state s)
 {
-	if ((unsigned int)s >= FLOW_NSTATES)
-		return "unknown";
-	return flow_state_names[s];
+	return name_get(flow_state_names, NITEMS(flow_state_names), s);
 }

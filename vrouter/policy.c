@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "util.h"
 
 static const char *const policy_names[POLICY_MAX] = {
 	[POLICY_LEAST_SESSIONS] = "least-sessions",
@@ -42,25 +43,18 @@ static int	 select_score(struct policy_state *,
 const char *
 policy_name(enum policy_kind kind)
 {
-	if ((unsigned int)kind >= POLICY_MAX)
-		return "unknown";
-	return policy_names[kind];
+	return name_get(policy_names, NITEMS(policy_names), kind);
 }
 
 int
 policy_from_name(const char *name, enum policy_kind *kind)
 {
-	unsigned int	 i;
+	int	 i;
 
-	if (name == NULL)
+	if ((i = name_find(policy_names, NITEMS(policy_names), name)) == -1)
 		return -1;
-	for (i = 0; i < POLICY_MAX; i++) {
-		if (strcmp(name, policy_names[i]) == 0) {
-			*kind = (enum policy_kind)i;
-			return 0;
-		}
-	}
-	return -1;
+	*kind = (enum policy_kind)i;
+	return 0;
 }
 
 int
