@@ -1,8 +1,10 @@
 /*
- * Private to the REST API files (api*.c): the request being answered,
- * the reply helpers and the handlers the dispatch table in api.c names.
- * Every handler ends in exactly one api_reply(), api_error() or
- * api_send().
+ * The REST API (evhttp + jansson).  The router starts and stops it with
+ * api_start() and api_stop(); everything else here is private to the
+ * API's files (api*.c): the request being answered, the reply helpers,
+ * the handlers the dispatch table in api.c names, the JSON views and the
+ * counter tables.  Every handler ends in exactly one api_reply(),
+ * api_error() or api_send().
  */
 #ifndef VROUTER_API_H
 #define VROUTER_API_H
