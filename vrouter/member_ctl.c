@@ -5,7 +5,8 @@
  * reporting go down and are removed after a grace time (soft state).
  *
  * Receiver order: length, hop limit, rate limit, key, tag (constant
- * time), sequence number, and only then the body.
+ * time), sequence number, and only then the body: one function per
+ * step, run from mp_rx_steps[], then one handler per message type.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@
 #define MP_RL_SLOTS		128
 #define MP_RL_DEFAULT_RATE	20
 #define MP_SEQ_WINDOW_NS	(300ull * 1000000000ull)
+#ifndef nitems
+#define nitems(_a)		(sizeof((_a)) / sizeof((_a)[0]))
+#endif
 
 struct mp_ratelimit {
 	struct {
@@ -111,43 +115,59 @@ mp_send(struct router *r, struct iface *ifp, const struct in6_addr *dst,
 	ip6_output(r, pb);
 }
 
-static void
-mp_reply(struct router *r, struct iface *ifp, const struct in6_addr *dst,
-    const struct mp_msg *req, uint8_t type, const uint8_t *key)
-{
-	struct mp_msg	m;
+/* One message on its way through the receiver, filled in step by step. */
+struct mp_rx {
+	struct router		*r;
+	struct iface		*ifp;
+	const struct pbuf	*pb;
+	const struct pkt	*p;
+	const uint8_t		*body;	/* step 1: after the ICMPv6 header */
+	size_t			 len;
+	struct mp_msg		 msg;	/* step 1: header; step 7: TLVs */
+	struct group		*g;	/* step 3: NULL if not served */
+	const uint8_t		*key;	/* step 4 */
+	struct member		*m;	/* step 6: NULL if not a member */
+	void			(*handler)(struct mp_rx *);	/* step 3b */
+};
 
-	memset(&m, 0, sizeof(m));
-	m.type = type;
-	m.key_id = req->key_id;
-	m.group = req->group;
-	m.member = req->member;
-	mp_send(r, ifp, dst, &m, key);
+/* An answer to rx: its key id, group and member, and type. */
+static void
+mp_answer(struct mp_msg *m, const struct mp_rx *rx, uint8_t type)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->key_id = rx->msg.key_id;
+	m->group = rx->msg.group;
+	m->member = rx->msg.member;
+}
+
+/*
+ * Send m back to where rx came from.  key NULL: the tag is not verified
+ * (or there is no key to verify it), and without a key of its own the
+ * answer can't be authenticated.
+ */
+static void
+mp_reply(const struct mp_rx *rx, struct mp_msg *m, const uint8_t *key)
+{
+	mp_send(rx->r, rx->ifp, &rx->p->src, m, key != NULL ? key : zero_key);
 }
 
 static void
-mp_reject(struct router *r, struct iface *ifp, const struct in6_addr *dst,
-    const struct mp_msg *req, struct group *g, uint8_t reason,
-    const uint8_t *key)
+mp_reject(const struct mp_rx *rx, uint8_t reason, const uint8_t *key)
 {
 	struct mp_msg	m;
 
-	r->stats.mp_fail[reason % MP_REASON_SLOTS]++;
-	if (g != NULL) {
-		g->stats.auth_fail[reason % MP_REASON_SLOTS]++;
-		g->stats.rejects++;
+	rx->r->stats.mp_fail[reason % MP_REASON_SLOTS]++;
+	if (rx->g != NULL) {
+		rx->g->stats.auth_fail[reason % MP_REASON_SLOTS]++;
+		rx->g->stats.rejects++;
 	}
-	log_debug("%s: %s from %s: %s", __func__, mp_type_name(req->type),
-	    fmt_addr(dst), mp_reason_name(reason));
-	memset(&m, 0, sizeof(m));
-	m.type = MP_REJECT;
-	m.key_id = req->key_id;
-	m.group = req->group;
-	m.member = req->member;
+	log_debug("%s: %s from %s: %s", __func__, mp_type_name(rx->msg.type),
+	    fmt_addr(&rx->p->src), mp_reason_name(reason));
+	mp_answer(&m, rx, MP_REJECT);
 	m.present = MP_HAS_REASON;
 	m.reason = reason;
-	/* Without a key of its own the answer can't be authenticated. */
-	mp_send(r, ifp, dst, &m, key != NULL ? key : zero_key);
+	mp_reply(rx, &m, key);
 }
 
 static bool
@@ -202,155 +222,268 @@ apply_tlvs(struct router *r, struct member *m, const struct mp_msg *msg)
 	}
 }
 
-static void
-handle_join(struct router *r, struct iface *ifp, const struct pkt *p,
-    struct group *g, struct member *m, const struct mp_msg *msg,
-    const uint8_t *key)
+/* A JOIN from a member we don't have: on this link, and room for it. */
+static struct member *
+mp_join_new(const struct mp_rx *rx)
 {
 	struct cfg_member	 cm;
-	struct mp_msg		 a;
+	struct member		*m;
 	struct route		*rt;
 	char			 err[128];
-	uint32_t		 hold;
 
-	if (m == NULL) {
-		rt = route_lookup(r, &msg->member);
-		if (rt == NULL || rt->type != ROUTE_CONNECTED ||
-		    rt->ifp != ifp || (!IN6_ARE_ADDR_EQUAL(&p->src,
-		    &msg->member) && !IN6_IS_ADDR_LINKLOCAL(&p->src))) {
-			mp_reject(r, ifp, &p->src, msg, g,
-			    MP_REASON_NOT_ON_LINK, key);
-			return;
-		}
-		memset(&cm, 0, sizeof(cm));
-		cm.addr = msg->member;
-		snprintf(cm.iface, sizeof(cm.iface), "%s", ifp->name);
-		cm.weight = 100;
-		cm.hops = 1;
-		cm.bandwidth = 100;
-		if ((m = member_add(r, g, &cm, false, err, sizeof(err))) ==
-		    NULL) {
-			mp_reject(r, ifp, &p->src, msg, g,
-			    MP_REASON_GROUP_FULL, key);
-			return;
-		}
-		g->stats.joins++;
+	rt = route_lookup(rx->r, &rx->msg.member);
+	if (rt == NULL || rt->type != ROUTE_CONNECTED || rt->ifp != rx->ifp ||
+	    (!IN6_ARE_ADDR_EQUAL(&rx->p->src, &rx->msg.member) &&
+	    !IN6_IS_ADDR_LINKLOCAL(&rx->p->src))) {
+		mp_reject(rx, MP_REASON_NOT_ON_LINK, rx->key);
+		return NULL;
 	}
-	m->key_id = msg->key_id;
-	m->last_seq = msg->seq;
-	apply_tlvs(r, m, msg);
+	memset(&cm, 0, sizeof(cm));
+	cm.addr = rx->msg.member;
+	snprintf(cm.iface, sizeof(cm.iface), "%s", rx->ifp->name);
+	cm.weight = 100;
+	cm.hops = 1;
+	cm.bandwidth = 100;
+	if ((m = member_add(rx->r, rx->g, &cm, false, err, sizeof(err))) ==
+	    NULL) {
+		mp_reject(rx, MP_REASON_GROUP_FULL, rx->key);
+		return NULL;
+	}
+	rx->g->stats.joins++;
+	return m;
+}
 
-	memset(&a, 0, sizeof(a));
-	a.type = MP_ACCEPT;
-	a.key_id = msg->key_id;
-	a.group = msg->group;
-	a.member = msg->member;
+/* ---------------------------------------------------------------------- */
+/* Dispatch by type, once the message has passed every step. */
+
+static void
+mp_rx_join(struct mp_rx *rx)
+{
+	struct group	*g = rx->g;
+	struct member	*m = rx->m;
+	struct mp_msg	 a;
+	uint32_t	 hold;
+
+	if (m == NULL && (m = mp_join_new(rx)) == NULL)
+		return;
+	m->key_id = rx->msg.key_id;
+	m->last_seq = rx->msg.seq;
+	apply_tlvs(rx->r, m, &rx->msg);
+
+	mp_answer(&a, rx, MP_ACCEPT);
 	hold = (g->conf.misses * m->report_ms + 999) / 1000;
 	a.present = MP_HAS_HOLD_TIME | MP_HAS_INTERVAL;
 	a.hold_time = (uint16_t)(hold < 1 ? 1 : hold > 65535 ? 65535 : hold);
 	a.interval = (uint16_t)(g->conf.report_ms > 65535 ? 65535 :
 	    g->conf.report_ms);
-	mp_send(r, ifp, &p->src, &a, key);
+	mp_reply(rx, &a, rx->key);
 }
+
+/* Acknowledged even when not a member: the first ACK may have been lost. */
+static void
+mp_rx_leave(struct mp_rx *rx)
+{
+	struct mp_msg	 a;
+
+	if (rx->m != NULL) {
+		member_del(rx->r, rx->m);
+		rx->g->stats.leaves++;
+	}
+	mp_answer(&a, rx, MP_LEAVE_ACK);
+	mp_reply(rx, &a, rx->key);
+}
+
+/*
+ * The member a SESSION or REPORT is from.  One we have forgotten (a
+ * restart, say) gets a REJECT, and joins again.
+ */
+static struct member *
+mp_rx_member(const struct mp_rx *rx)
+{
+	if (rx->m == NULL)
+		mp_reject(rx, MP_REASON_NOT_MEMBER, rx->key);
+	return rx->m;
+}
+
+static void
+mp_rx_session(struct mp_rx *rx)
+{
+	struct member	*m;
+
+	if ((m = mp_rx_member(rx)) == NULL)
+		return;
+	m->stats.session_msgs++;
+	apply_tlvs(rx->r, m, &rx->msg);
+}
+
+static void
+mp_rx_report(struct mp_rx *rx)
+{
+	struct member	*m;
+
+	if ((m = mp_rx_member(rx)) == NULL)
+		return;
+	m->stats.reports++;
+	apply_tlvs(rx->r, m, &rx->msg);
+}
+
+/*
+ * What a router takes.  ANNOUNCE goes between members; ACCEPT, REJECT
+ * and LEAVE_ACK go from a router to a member: none is ever answered.
+ */
+static const struct {
+	uint8_t		 type;
+	void		(*handler)(struct mp_rx *);
+} mp_handlers[] = {
+	{ MP_JOIN,	mp_rx_join },
+	{ MP_LEAVE,	mp_rx_leave },
+	{ MP_SESSION,	mp_rx_session },
+	{ MP_REPORT,	mp_rx_report },
+};
+
+/* ---------------------------------------------------------------------- */
+/* The receiver's steps (docs/protocol.md §8): true to go on. */
+
+/* 1. length and framing */
+static bool
+mp_rx_length(struct mp_rx *rx)
+{
+	const struct pkt	*p = rx->p;
+
+	/* The body follows type, code and checksum. */
+	rx->body = rx->pb->data + p->l4_off + 4;
+	rx->len = p->l4_len >= 4 ? p->l4_len - 4 : 0;
+	if (p->l4_len < 4 || mp_peek(rx->body, rx->len, &rx->msg) != 0) {
+		rx->r->stats.mp_fail[MP_REASON_MALFORMED]++;
+		return false;
+	}
+	return true;
+}
+
+/* 2. hop limit 255: it cannot have crossed a router */
+static bool
+mp_rx_hop_limit(struct mp_rx *rx)
+{
+	const struct pkt	*p = rx->p;
+
+	if (mp_check_ip6(p->hlim, &p->src, &p->dst, rx->msg.type) != 0) {
+		rx->r->stats.mp_fail[MP_REASON_NOT_ON_LINK]++;
+		return false;
+	}
+	return true;
+}
+
+/* 3. rate limit per source, at the group's rate if it is one of ours */
+static bool
+mp_rx_rate_limit(struct mp_rx *rx)
+{
+	rx->g = group_find(rx->r, &rx->msg.group);
+	if (!mp_rate_ok(rx->r, &rx->p->src, rx->g != NULL ?
+	    rx->g->conf.join_rate : MP_RL_DEFAULT_RATE)) {
+		rx->r->stats.mp_fail[MP_REASON_RATE_LIMITED]++;
+		if (rx->g != NULL)
+			rx->g->stats.auth_fail[MP_REASON_RATE_LIMITED]++;
+		return false;
+	}
+	return true;
+}
+
+/* 3b. a type a router takes at all; dropped, never answered, if not */
+static bool
+mp_rx_type(struct mp_rx *rx)
+{
+	for (size_t i = 0; i < nitems(mp_handlers); i++) {
+		if (mp_handlers[i].type == rx->msg.type) {
+			rx->handler = mp_handlers[i].handler;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* 4. key: a group we serve, and a key id it has */
+static bool
+mp_rx_key(struct mp_rx *rx)
+{
+	if (rx->g == NULL) {
+		mp_reject(rx, MP_REASON_UNKNOWN_GROUP, NULL);
+		return false;
+	}
+	if ((rx->key = group_key(rx->g, rx->msg.key_id)) == NULL) {
+		mp_reject(rx, MP_REASON_UNKNOWN_KEY, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* 5. tag, in constant time */
+static bool
+mp_rx_tag(struct mp_rx *rx)
+{
+	if (mp_verify(rx->body, rx->len, &rx->p->src, rx->key) != 0) {
+		mp_reject(rx, MP_REASON_BAD_TAG, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* 6. sequence: fresh, and newer than anything seen from that member */
+static bool
+mp_rx_seq(struct mp_rx *rx)
+{
+	uint64_t	*last, scratch = 0;
+	uint64_t	 seq = rx->msg.seq;
+
+	rx->m = member_find(rx->g, &rx->msg.member);
+	last = rx->m != NULL ? &rx->m->last_seq : &scratch;
+	if (!mp_seq_fresh(seq, wall_ns(rx->r), MP_SEQ_WINDOW_NS) ||
+	    (rx->m == NULL && seq_seen_before(rx->g, &rx->msg.member, seq)) ||
+	    !mp_seq_accept(last, seq)) {
+		/*
+		 * Counted, never answered: a REJECT would reach the real
+		 * member, and anyone on the link could make it join again.
+		 */
+		rx->r->stats.mp_fail[MP_REASON_REPLAY]++;
+		rx->g->stats.auth_fail[MP_REASON_REPLAY]++;
+		return false;
+	}
+	return true;
+}
+
+/* 7. only now the body */
+static bool
+mp_rx_body(struct mp_rx *rx)
+{
+	if (mp_parse_tlvs(rx->body, rx->len, &rx->msg) != 0) {
+		mp_reject(rx, MP_REASON_MALFORMED, rx->key);
+		return false;
+	}
+	return true;
+}
+
+/* In this order; each stops the message at its first failure. */
+static bool (*const mp_rx_steps[])(struct mp_rx *) = {
+	mp_rx_length,
+	mp_rx_hop_limit,
+	mp_rx_rate_limit,
+	mp_rx_type,
+	mp_rx_key,
+	mp_rx_tag,
+	mp_rx_seq,
+	mp_rx_body,
+};
 
 void
 member_ctl_input(struct router *r, struct iface *ifp, struct pbuf *pb,
     const struct pkt *p)
 {
-	const uint8_t	*body = pb->data + p->l4_off + 4;
-	size_t		 len = p->l4_len - 4;
-	struct mp_msg	 msg;
-	struct group	*g;
-	struct member	*m;
-	const uint8_t	*key;
-	uint64_t	*last, scratch;
+	struct mp_rx	 rx = { .r = r, .ifp = ifp, .pb = pb, .p = p };
 
 	r->stats.mp_in++;
-	/* 1. length and framing */
-	if (p->l4_len < 4 || mp_peek(body, len, &msg) != 0) {
-		r->stats.mp_fail[MP_REASON_MALFORMED]++;
-		return;
-	}
-	/* 2. hop limit 255: it cannot have crossed a router */
-	if (mp_check_ip6(p->hlim, &p->src, &p->dst, msg.type) != 0) {
-		r->stats.mp_fail[MP_REASON_NOT_ON_LINK]++;
-		return;
-	}
-	g = group_find(r, &msg.group);
-	/* 3. rate limit per source */
-	if (!mp_rate_ok(r, &p->src, g != NULL ? g->conf.join_rate :
-	    MP_RL_DEFAULT_RATE)) {
-		r->stats.mp_fail[MP_REASON_RATE_LIMITED]++;
-		if (g != NULL)
-			g->stats.auth_fail[MP_REASON_RATE_LIMITED]++;
-		return;
-	}
-	if (msg.type == MP_ANNOUNCE || msg.type == MP_ACCEPT ||
-	    msg.type == MP_REJECT || msg.type == MP_LEAVE_ACK)
-		return;		/* between members, or router to member */
-	if (g == NULL) {
-		mp_reject(r, ifp, &p->src, &msg, NULL,
-		    MP_REASON_UNKNOWN_GROUP, NULL);
-		return;
-	}
-	/* 4. key, 5. tag in constant time */
-	if ((key = group_key(g, msg.key_id)) == NULL) {
-		mp_reject(r, ifp, &p->src, &msg, g, MP_REASON_UNKNOWN_KEY,
-		    NULL);
-		return;
-	}
-	if (mp_verify(body, len, &p->src, key) != 0) {
-		mp_reject(r, ifp, &p->src, &msg, g, MP_REASON_BAD_TAG, NULL);
-		return;
-	}
-	/* 6. sequence: fresh, and newer than anything seen from it */
-	m = member_find(g, &msg.member);
-	scratch = 0;
-	last = m != NULL ? &m->last_seq : &scratch;
-	if (!mp_seq_fresh(msg.seq, wall_ns(r), MP_SEQ_WINDOW_NS) ||
-	    (m == NULL && seq_seen_before(g, &msg.member, msg.seq)) ||
-	    !mp_seq_accept(last, msg.seq)) {
-		/*
-		 * Counted, never answered: a REJECT would reach the real
-		 * member, and anyone on the link could make it join again.
-		 */
-		r->stats.mp_fail[MP_REASON_REPLAY]++;
-		g->stats.auth_fail[MP_REASON_REPLAY]++;
-		return;
-	}
-	/* 7. only now the body */
-	if (mp_parse_tlvs(body, len, &msg) != 0) {
-		mp_reject(r, ifp, &p->src, &msg, g, MP_REASON_MALFORMED, key);
-		return;
-	}
-	switch (msg.type) {
-	case MP_JOIN:
-		handle_join(r, ifp, p, g, m, &msg, key);
-		break;
-	case MP_LEAVE:
-		if (m != NULL) {
-			member_del(r, m);
-			g->stats.leaves++;
-		}
-		mp_reply(r, ifp, &p->src, &msg, MP_LEAVE_ACK, key);
-		break;
-	case MP_SESSION:
-	case MP_REPORT:
-		if (m == NULL) {
-			/* Forgotten (e.g. a restart): the member joins again. */
-			mp_reject(r, ifp, &p->src, &msg, g,
-			    MP_REASON_NOT_MEMBER, key);
-			break;
-		}
-		if (msg.type == MP_REPORT)
-			m->stats.reports++;
-		else
-			m->stats.session_msgs++;
-		apply_tlvs(r, m, &msg);
-		break;
-	default:
-		break;
-	}
+	for (size_t i = 0; i < nitems(mp_rx_steps); i++)
+		if (!mp_rx_steps[i](&rx))
+			return;
+	rx.handler(&rx);
 }
 
 void
