@@ -75,7 +75,7 @@ struct member {
 	uint64_t	 last_report_ns;
 	uint64_t	 last_seq;	/* replay protection */
 	uint16_t	 key_id;
-	uint32_t	 report_ms;	/* interval it announced */
+	uint32_t	 report_ms;	/* interval granted in ACCEPT */
 	/* configured or measured */
 	uint32_t	 weight;
 	uint32_t	 hops;
@@ -192,5 +192,11 @@ bool	 member_fresh(const struct router *, const struct member *);
 void	 member_ctl_input(struct router *, struct iface *, struct pbuf *,
 	    const struct pkt *);
 void	 member_ctl_tick(struct router *);
+/*
+ * The sequence number of the next message the router sends: the wall
+ * clock in ns, and always above the last one, even for two messages in
+ * one pass of the event loop (one clock reading).
+ */
+uint64_t member_ctl_next_seq(struct router *);
 
 #endif /* VROUTER_ANYCAST_H */

@@ -49,6 +49,17 @@ wall_ns(const struct router *r)
 	    (uint64_t)tv.tv_usec * 1000ull;
 }
 
+uint64_t
+member_ctl_next_seq(struct router *r)
+{
+	uint64_t	 seq = wall_ns(r);
+
+	if (seq <= r->mp_seq_out)
+		seq = r->mp_seq_out + 1;
+	r->mp_seq_out = seq;
+	return seq;
+}
+
 /* One token bucket per source address, least recently used replaced. */
 static bool
 mp_rate_ok(struct router *r, const struct in6_addr *src, uint32_t rate)
@@ -99,7 +110,7 @@ mp_send(struct router *r, struct iface *ifp, const struct in6_addr *dst,
 		return;
 	}
 	m->version = MP_VERSION;
-	m->seq = wall_ns(r);
+	m->seq = member_ctl_next_seq(r);
 	ip6 = pb->data + ETH_HLEN_;
 	if ((n = mp_encode(ip6 + 44, MP_MAX_LEN, src, m, key)) < 0) {
 		log_warnx("%s: cannot encode %s", __func__,
@@ -202,8 +213,6 @@ apply_tlvs(struct router *r, struct member *m, const struct mp_msg *msg)
 		m->weight = msg->weight;
 		m->group->maglev_dirty = true;
 	}
-	if (msg->present & MP_HAS_INTERVAL)
-		m->report_ms = msg->interval;
 	if (msg->present & MP_HAS_HEALTH) {
 		m->health = msg->health == MP_HEALTH_UP;
 		if (!m->health)

@@ -77,6 +77,7 @@ struct router {
 	struct flow_table *flows;
 	struct tbucket	 unreach_rl;	/* all-down unreachables */
 	struct mp_ratelimit *mp_rl;	/* per-source message limits */
+	uint64_t	 mp_seq_out;	/* last sequence number sent */
 };
 
 int	 router_init(struct router *, struct config *, bool pcap_mode,

@@ -444,3 +444,46 @@ Test(member_ctl, member_side_types_ignored)
 	cr_assert_eq(mct_r.stats.mp_in, sizeof(types));
 	cr_assert_eq(mct_r.stats.mp_out, 0);
 }
+
+/* Two messages in one pass of the loop (one clock reading) still differ. */
+Test(member_ctl, sequence_numbers_strictly_increase)
+{
+	uint64_t	 a, b, c;
+
+	a = member_ctl_next_seq(&mct_r);
+	b = member_ctl_next_seq(&mct_r);
+	c = member_ctl_next_seq(&mct_r);
+	cr_assert_eq(a, MCT_NOW, "the wall clock, %llu",
+	    (unsigned long long)a);
+	cr_assert_eq(b, a + 1);
+	cr_assert_eq(c, b + 1);
+	mct_r.now_ns += 1000000000ull;
+	cr_assert_eq(member_ctl_next_seq(&mct_r), MCT_NOW + 1000000000ull,
+	    "the clock again once it has moved past");
+	/* An ACCEPT and a LEAVE_ACK in one pass. */
+	mct_join();
+	a = mct_r.mp_seq_out;
+	{
+		struct mp_msg	 m = mct_msg(MP_LEAVE);
+
+		mct_send(&m);
+	}
+	cr_assert_eq(mct_r.stats.mp_out, 2);
+	cr_assert_gt(mct_r.mp_seq_out, a);
+}
+
+/* The member is held to the interval ACCEPT grants, not the one it asked. */
+Test(member_ctl, granted_interval_kept)
+{
+	struct in6_addr	 u = mct_addr(MCT_MEMBER);
+	struct mp_msg	 m = mct_msg(MP_JOIN);
+	struct member	*mb;
+
+	m.interval = 200;
+	m.hold_time = 1;
+	m.present = MP_HAS_INTERVAL | MP_HAS_HOLD_TIME;
+	mct_send(&m);
+	cr_assert_not_null(mb = member_find(mct_g, &u));
+	cr_assert_neq(mct_g->conf.report_ms, 200);
+	cr_assert_eq(mb->report_ms, mct_g->conf.report_ms);
+}
