@@ -14,7 +14,7 @@ PREFIX		?= /usr/local
 BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
-PKGS		 = libevent jansson libpcap libsodium
+PKGS		 = libevent jansson libpcap libsodium libmnl
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual

@@ -4,7 +4,7 @@
 set -e
 
 PKGS="build-essential clang pkg-config libevent-dev libjansson-dev libpcap-dev
-libsodium-dev libcriterion-dev libclang-rt-14-dev python3 python3-scapy
+libsodium-dev libmnl-dev libcriterion-dev libclang-rt-14-dev python3 python3-scapy
 iproute2 iputils-ping traceroute iperf3 tshark tcpdump nginx-light socat curl
 jq procps"
 

@@ -20,100 +20,46 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <libmnl/libmnl.h>
 
 #include "log.h"
+#include "nl.h"
 #include "pbuf.h"
 #include "iface.h"
 #include "fwd.h"
 #include "router.h"
 
-#define NL_BUFSIZE	1024
-
-static void
-nl_addattr(struct nlmsghdr *nh, size_t max, int type, const void *data,
-    size_t len)
-{
-	struct rtattr	*rta;
-	size_t		 rlen = RTA_LENGTH(len);
-
-	if (NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rlen) > max)
-		fatalx("%s: netlink message too long", __func__);
-	rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
-	rta->rta_type = (unsigned short)type;
-	rta->rta_len = (unsigned short)rlen;
-	memcpy(RTA_DATA(rta), data, len);
-	nh->nlmsg_len = (uint32_t)(NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rlen));
-}
-
 /*
  * One RTM_NEWLINK moves the device into the namespace (when nsfd >= 0),
- * names it there, sets its MTU and brings it up.
+ * names it there, sets its MTU and brings it up.  0, or -1 with errno.
  */
 static int
-tap_setlink(int ifindex, int nsfd, const char *newname, uint32_t mtu,
-    char *err, size_t errlen)
+tap_setlink(int ifindex, int nsfd, const char *newname, uint32_t mtu)
 {
-	union {
-		struct nlmsghdr	nh;
-		char		buf[NL_BUFSIZE];
-	} req, resp;
+	_Alignas(struct nlmsghdr) uint8_t buf[NL_REQ_SIZE];
+	struct nlmsghdr		*nlh;
 	struct ifinfomsg	*ifi;
-	struct nlmsgerr		*nerr;
-	struct sockaddr_nl	 sa = { .nl_family = AF_NETLINK };
-	int			 s, rc = -1;
-	ssize_t			 n;
+	struct nl_answer	 a = { .cb = NULL };	/* an ACK only */
 
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	req.nh.nlmsg_type = RTM_NEWLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nh.nlmsg_seq = 1;
-	ifi = NLMSG_DATA(&req.nh);
+	nlh = nl_put_header(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 1);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	if (nsfd >= 0) {
-		uint32_t fd = (uint32_t)nsfd;
-
-		nl_addattr(&req.nh, sizeof(req), IFLA_NET_NS_FD, &fd,
-		    sizeof(fd));
-	}
-	nl_addattr(&req.nh, sizeof(req), IFLA_IFNAME, newname,
-	    strlen(newname) + 1);
-	nl_addattr(&req.nh, sizeof(req), IFLA_MTU, &mtu, sizeof(mtu));
-
-	if ((s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-	    NETLINK_ROUTE)) == -1) {
-		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
-		return -1;
-	}
-	if (sendto(s, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-	    sizeof(sa)) == -1) {
-		snprintf(err, errlen, "netlink send: %s", strerror(errno));
-		goto done;
-	}
-	if ((n = recv(s, &resp, sizeof(resp), 0)) < (ssize_t)NLMSG_LENGTH(
-	    sizeof(*nerr)) || resp.nh.nlmsg_type != NLMSG_ERROR) {
-		snprintf(err, errlen, "netlink: unexpected answer");
-		goto done;
-	}
-	nerr = NLMSG_DATA(&resp.nh);
-	if (nerr->error != 0) {
-		snprintf(err, errlen, "%s", strerror(-nerr->error));
-		goto done;
-	}
-	rc = 0;
-done:
-	close(s);
-	return rc;
+	/* The name is shorter than IFNAMSIZ: the three fit in buf. */
+	if (nsfd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, newname);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nl_request(NETLINK_ROUTE, nlh, &a);
 }
 
 int
 tap_open(struct iface *ifp, char *err, size_t errlen)
 {
 	struct ifreq	 ifr;
-	char		 nspath[PATH_MAX], why[256];
+	char		 nspath[PATH_MAX];
 	unsigned int	 offload = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
 	int		 fd, nsfd = -1, s, ifindex;
 
@@ -159,11 +105,10 @@ tap_open(struct iface *ifp, char *err, size_t errlen)
 			goto fail;
 		}
 	}
-	if (tap_setlink(ifindex, nsfd, ifp->conf.ifname, ifp->mtu, why,
-	    sizeof(why)) == -1) {
+	if (tap_setlink(ifindex, nsfd, ifp->conf.ifname, ifp->mtu) == -1) {
 		snprintf(err, errlen, "%s: moving to %s as %s: %s",
 		    ifp->conf.name, nsfd >= 0 ? ifp->conf.netns : "this namespace",
-		    ifp->conf.ifname, why);
+		    ifp->conf.ifname, strerror(errno));
 		goto fail;
 	}
 	if (nsfd >= 0)

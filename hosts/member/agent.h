@@ -96,6 +96,8 @@ void	 ma_usage(FILE *);
 /* ---------------------------------------------------------------------- */
 /* diag.c: TCP sessions on the anycast address (NETLINK_SOCK_DIAG) */
 
+struct mnl_socket;
+
 /* One session: the remote end and our local port. */
 struct ma_sess {
 	struct in6_addr	 raddr;
@@ -136,10 +138,11 @@ size_t	 ma_diag_request(uint8_t *buf, size_t cap,
 int	 ma_diag_parse(const uint8_t *buf, size_t len,
 	    const struct ma_diag_filter *f, struct ma_sset *set, bool *done,
 	    int *error);
-/* Open the NETLINK_SOCK_DIAG socket; -1 with errno. */
-int	 ma_diag_open(void);
+/* Open the NETLINK_SOCK_DIAG socket; NULL with errno. */
+struct mnl_socket *ma_diag_open(void);
+void	 ma_diag_close(struct mnl_socket *);
 /* Dump into set (emptied first, sorted after).  0, or -1 with errno. */
-int	 ma_diag_query(int fd, const struct ma_diag_filter *f,
+int	 ma_diag_query(struct mnl_socket *, const struct ma_diag_filter *f,
 	    struct ma_sset *set);
 
 int	 ma_sset_add(struct ma_sset *, const struct ma_sess *);
@@ -157,6 +160,16 @@ size_t	 ma_sset_diff(const struct ma_sset *old, const struct ma_sset *cur,
 
 /* ---------------------------------------------------------------------- */
 /* netlink.c: addresses, routes and sysctls */
+
+struct nl_answer;
+
+/*
+ * Pure: nl_parse() of one datagram, its outcome as the parsers here
+ * return it: 0 or -1, *done set once the answer has ended, *error the
+ * errno of an NLMSG_ERROR (0 when the datagram is malformed).
+ */
+int	 ma_nl_parse(const uint8_t *buf, size_t len, struct nl_answer *a,
+	    bool *done, int *error);
 
 /* What ma_addr_parse() looks for and finds. */
 struct ma_addr_pick {
@@ -262,7 +275,7 @@ struct agent {
 	struct in6_addr	 router;	/* where JOIN and the rest go */
 	bool		 router_given;
 	int		 sock;		/* raw ICMPv6 */
-	int		 diag;		/* NETLINK_SOCK_DIAG */
+	struct mnl_socket *diag;	/* NETLINK_SOCK_DIAG */
 	bool		 addr_added;
 
 	enum ma_state	 state;

@@ -10,16 +10,17 @@
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include <libmnl/libmnl.h>
 
 #include "agent.h"
+#include "nl.h"
 
 /*
  * Live connections only: one that either side has begun to close
@@ -27,7 +28,6 @@
  * (TIME_WAIT, CLOSE) has ended its service.
  */
 #define MA_DIAG_STATES	((1u << TCP_ESTABLISHED) | (1u << TCP_SYN_RECV))
-#define MA_DIAG_RCVBUF	65536
 
 /* The filter program: one S_COND on the local address (and port). */
 #define MA_DIAG_BC_LEN	(sizeof(struct inet_diag_bc_op) + \
@@ -37,174 +37,121 @@ size_t
 ma_diag_request(uint8_t *buf, size_t cap, const struct ma_diag_filter *f,
     uint32_t seq)
 {
-	struct nlmsghdr		 nh;
-	struct inet_diag_req_v2	 req;
-	struct rtattr		 rta;
+	struct nlmsghdr		*nlh;
+	struct inet_diag_req_v2	*req;
 	struct inet_diag_bc_op	 op;
 	struct inet_diag_hostcond cond;
-	size_t			 off, len;
+	uint8_t			 bc[MA_DIAG_BC_LEN];
 
-	len = NLMSG_LENGTH(sizeof(req)) + RTA_LENGTH(MA_DIAG_BC_LEN);
-	if (cap < len)
+	if (cap < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*req)))
 		return 0;
-	memset(buf, 0, len);
-
-	memset(&nh, 0, sizeof(nh));
-	nh.nlmsg_len = (uint32_t)len;
-	nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nh.nlmsg_seq = seq;
-	memcpy(buf, &nh, sizeof(nh));
-	off = NLMSG_HDRLEN;
-
-	memset(&req, 0, sizeof(req));
-	req.sdiag_family = AF_INET6;
-	req.sdiag_protocol = IPPROTO_TCP;
-	req.idiag_states = MA_DIAG_STATES;
-	memcpy(buf + off, &req, sizeof(req));
-	off += NLMSG_ALIGN(sizeof(req));
-
-	memset(&rta, 0, sizeof(rta));
-	rta.rta_type = INET_DIAG_REQ_BYTECODE;
-	rta.rta_len = (unsigned short)RTA_LENGTH(MA_DIAG_BC_LEN);
-	memcpy(buf + off, &rta, sizeof(rta));
-	off += RTA_LENGTH(0);
+	nlh = nl_put_header(buf, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP,
+	    seq);
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_INET6;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = MA_DIAG_STATES;
 
 	/* yes: past the end (accept); no: 4 beyond it (reject). */
 	memset(&op, 0, sizeof(op));
 	op.code = INET_DIAG_BC_S_COND;
 	op.yes = MA_DIAG_BC_LEN;
 	op.no = MA_DIAG_BC_LEN + 4;
-	memcpy(buf + off, &op, sizeof(op));
-	off += sizeof(op);
 	memset(&cond, 0, sizeof(cond));
 	cond.family = AF_INET6;
 	cond.prefix_len = 128;
 	cond.port = f->lport != 0 ? f->lport : -1;
-	memcpy(buf + off, &cond, sizeof(cond));
-	off += sizeof(cond);
-	memcpy(buf + off, f->laddr.s6_addr, 16);
-	return len;
+	memcpy(bc, &op, sizeof(op));
+	memcpy(bc + sizeof(op), &cond, sizeof(cond));
+	memcpy(bc + sizeof(op) + sizeof(cond), f->laddr.s6_addr, 16);
+	if (!mnl_attr_put_check(nlh, cap, INET_DIAG_REQ_BYTECODE, sizeof(bc),
+	    bc))
+		return 0;
+	return nlh->nlmsg_len;
 }
 
-/* One inet_diag_msg: add it to set if it is a session we count. */
+/* What a dump is read into. */
+struct ma_diag_dump {
+	const struct ma_diag_filter	*f;
+	struct ma_sset			*set;
+};
+
+/* One inet_diag_msg: add it to the set if it is a session we count. */
 static int
-ma_diag_msg(const uint8_t *p, size_t len, const struct ma_diag_filter *f,
-    struct ma_sset *set)
+ma_diag_msg(const struct nlmsghdr *nlh, void *arg)
 {
+	struct ma_diag_dump	*d = arg;
+	const struct ma_diag_filter *f = d->f;
 	struct inet_diag_msg	 dm;
 	struct ma_sess		 s;
 	struct in6_addr		 laddr;
 
-	if (len < sizeof(dm))
-		return -1;
-	memcpy(&dm, p, sizeof(dm));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(dm))
+		return MNL_CB_ERROR;
+	memcpy(&dm, mnl_nlmsg_get_payload(nlh), sizeof(dm));
 	if (dm.idiag_family != AF_INET6)
-		return 0;
+		return MNL_CB_OK;
 	if (dm.idiag_state != TCP_ESTABLISHED &&
 	    dm.idiag_state != TCP_SYN_RECV)
-		return 0;
+		return MNL_CB_OK;
 	memcpy(laddr.s6_addr, dm.id.idiag_src, 16);
 	if (!IN6_ARE_ADDR_EQUAL(&laddr, &f->laddr))
-		return 0;
+		return MNL_CB_OK;
 	memset(&s, 0, sizeof(s));
 	memcpy(s.raddr.s6_addr, dm.id.idiag_dst, 16);
 	s.lport = ntohs(dm.id.idiag_sport);
 	s.rport = ntohs(dm.id.idiag_dport);
 	if (f->lport != 0 && s.lport != f->lport)
-		return 0;
+		return MNL_CB_OK;
 	if (IN6_ARE_ADDR_EQUAL(&s.raddr, &f->laddr) ||
 	    IN6_IS_ADDR_LOOPBACK(&s.raddr))
-		return 0;
-	return ma_sset_add(set, &s);
+		return MNL_CB_OK;
+	return ma_sset_add(d->set, &s) == -1 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 int
 ma_diag_parse(const uint8_t *buf, size_t len, const struct ma_diag_filter *f,
     struct ma_sset *set, bool *done, int *error)
 {
-	struct nlmsghdr	 nh;
-	size_t		 off = 0;
-	int		 e;
+	struct ma_diag_dump	 d = { f, set };
+	struct nl_answer	 a = { .type = SOCK_DIAG_BY_FAMILY,
+				       .cb = ma_diag_msg, .arg = &d };
 
-	*error = 0;
-	while (off < len) {
-		if (len - off < sizeof(nh))
-			return -1;
-		memcpy(&nh, buf + off, sizeof(nh));
-		if (nh.nlmsg_len < NLMSG_HDRLEN || nh.nlmsg_len > len - off)
-			return -1;
-		switch (nh.nlmsg_type) {
-		case NLMSG_DONE:
-			*done = true;
-			return 0;
-		case NLMSG_ERROR:
-			if (nh.nlmsg_len < NLMSG_HDRLEN + sizeof(e))
-				return -1;
-			memcpy(&e, buf + off + NLMSG_HDRLEN, sizeof(e));
-			if (e != 0) {
-				*error = -e;
-				return -1;
-			}
-			break;
-		case SOCK_DIAG_BY_FAMILY:
-			if (ma_diag_msg(buf + off + NLMSG_HDRLEN,
-			    nh.nlmsg_len - NLMSG_HDRLEN, f, set) == -1)
-				return -1;
-			break;
-		default:
-			break;
-		}
-		off += NLMSG_ALIGN(nh.nlmsg_len);
-	}
-	return 0;
+	return ma_nl_parse(buf, len, &a, done, error);
 }
 
-int
+struct mnl_socket *
 ma_diag_open(void)
 {
-	return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-	    NETLINK_SOCK_DIAG);
+	return nl_open(NETLINK_SOCK_DIAG);
+}
+
+void
+ma_diag_close(struct mnl_socket *nl)
+{
+	if (nl != NULL)
+		mnl_socket_close(nl);
 }
 
 int
-ma_diag_query(int fd, const struct ma_diag_filter *f, struct ma_sset *set)
+ma_diag_query(struct mnl_socket *nl, const struct ma_diag_filter *f,
+    struct ma_sset *set)
 {
 	static uint32_t		 seq;
-	static uint8_t		 buf[MA_DIAG_RCVBUF];
-	struct sockaddr_nl	 nl;
-	size_t			 len;
-	ssize_t			 n;
-	bool			 done = false;
-	int			 error;
+	_Alignas(struct nlmsghdr) uint8_t req[NL_REQ_SIZE];
+	struct ma_diag_dump	 d = { f, set };
+	struct nl_answer	 a = { .type = SOCK_DIAG_BY_FAMILY,
+				       .cb = ma_diag_msg, .arg = &d };
 
 	ma_sset_clear(set);
-	len = ma_diag_request(buf, sizeof(buf), f, ++seq);
-	memset(&nl, 0, sizeof(nl));
-	nl.nl_family = AF_NETLINK;
-	if (sendto(fd, buf, len, 0, (struct sockaddr *)&nl, sizeof(nl)) == -1)
+	if (++seq == 0)
+		seq = 1;
+	if (ma_diag_request(req, sizeof(req), f, seq) == 0) {
+		errno = EMSGSIZE;
 		return -1;
-	while (!done) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = EPROTO;
-			return -1;
-		}
-		if (ma_diag_parse(buf, (size_t)n, f, set, &done,
-		    &error) == -1) {
-			errno = error != 0 ? error : EPROTO;
-			/* Drain the rest of this dump before the next. */
-			while (!done && recv(fd, buf, sizeof(buf),
-			    MSG_DONTWAIT) > 0)
-				;
-			return -1;
-		}
 	}
+	if (nl_talk(nl, (const void *)req, &a) == -1)
+		return -1;
 	ma_sset_sort(set);
 	return 0;
 }

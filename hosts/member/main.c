@@ -302,7 +302,7 @@ main(int argc, char *argv[])
 	if (sodium_init() < 0)
 		fatalx("cannot initialise libsodium");
 	signal(SIGPIPE, SIG_IGN);
-	a->sock = a->diag = -1;
+	a->sock = -1;
 	a->exit_code = 1;
 
 	if ((a->sock = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK |
@@ -317,7 +317,7 @@ main(int argc, char *argv[])
 	ma_pick_unicast(a);
 	ma_pick_router(a);
 	ma_open_socket(a);
-	if ((a->diag = ma_diag_open()) == -1)
+	if ((a->diag = ma_diag_open()) == NULL)
 		fatalx("cannot open a NETLINK_SOCK_DIAG socket: %s",
 		    strerror(errno));
 	ma_lo_up();
@@ -357,7 +357,7 @@ main(int argc, char *argv[])
 	event_base_free(a->base);
 	ma_sset_free(&a->sessions);
 	ma_sset_free(&a->scratch);
-	close(a->diag);
+	ma_diag_close(a->diag);
 	close(a->sock);
 	sodium_memzero(a->o.key, sizeof(a->o.key));
 	return a->exit_code;

@@ -3,8 +3,9 @@
  * default gateway), the anycast address on lo, and the switches the
  * direct path needs (seg6_enabled).
  *
- * Messages are built and parsed by pure functions over byte buffers,
- * read with memcpy (no alignment assumed), every length checked.
+ * Requests are built with libmnl; answers are parsed by pure functions
+ * over byte buffers (nl_parse() and libmnl's attribute walk), the fixed
+ * headers read with memcpy, every length checked.
  */
 #include <sys/socket.h>
 #include <linux/if_addr.h>
@@ -16,133 +17,144 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
+
 #include "agent.h"
+#include "nl.h"
 
-#define MA_NL_BUF	32768
-#define MA_RTA_MAX	32
+#define MA_ATTR_MAX	32	/* above every attribute type looked at */
 
-/* Attribute types of interest, each pointing into the message. */
-struct ma_rta {
-	const uint8_t	*p[MA_RTA_MAX];
-	size_t		 len[MA_RTA_MAX];
+/* An attribute looked at: its libmnl type and exact payload size. */
+struct ma_attr_rule {
+	enum mnl_attr_data_type	 type;	/* MNL_TYPE_UNSPEC: not looked at */
+	size_t			 len;	/* 0: any */
 };
 
-/* Index the attributes in len bytes at p.  -1 when one overruns. */
+static const struct ma_attr_rule ma_addr_rules[MA_ATTR_MAX] = {
+	[IFA_ADDRESS]	= { MNL_TYPE_BINARY, sizeof(struct in6_addr) },
+	[IFA_FLAGS]	= { MNL_TYPE_U32, sizeof(uint32_t) },
+};
+
+static const struct ma_attr_rule ma_route_rules[MA_ATTR_MAX] = {
+	[RTA_GATEWAY]	= { MNL_TYPE_BINARY, sizeof(struct in6_addr) },
+	[RTA_OIF]	= { MNL_TYPE_U32, sizeof(uint32_t) },
+	[RTA_TABLE]	= { MNL_TYPE_U32, sizeof(uint32_t) },
+	[RTA_MULTIPATH]	= { MNL_TYPE_BINARY, 0 },
+};
+
+/* The attributes of one message or next hop, each pointing into it. */
+struct ma_attrs {
+	const struct nlattr		*tb[MA_ATTR_MAX];
+	const struct ma_attr_rule	*rules;
+	const uint8_t			*next;	/* past the last one walked */
+};
+
 static int
-ma_rta_parse(const uint8_t *p, size_t len, struct ma_rta *tb)
+ma_attr_cb(const struct nlattr *attr, void *arg)
 {
-	struct rtattr	 rta;
-	size_t		 off = 0;
+	struct ma_attrs			*at = arg;
+	const struct ma_attr_rule	*r;
+	uint16_t			 type = mnl_attr_get_type(attr);
 
-	memset(tb, 0, sizeof(*tb));
-	while (len - off >= sizeof(rta)) {
-		memcpy(&rta, p + off, sizeof(rta));
-		if (rta.rta_len < sizeof(rta) || rta.rta_len > len - off)
-			return -1;
-		if (rta.rta_type < MA_RTA_MAX && tb->p[rta.rta_type] == NULL) {
-			tb->p[rta.rta_type] = p + off + RTA_LENGTH(0);
-			tb->len[rta.rta_type] = rta.rta_len - RTA_LENGTH(0);
-		}
-		off += RTA_ALIGN(rta.rta_len);
-		if (off > len)
-			break;
-	}
-	return 0;
-}
-
-static bool
-ma_rta_u32(const struct ma_rta *tb, int type, uint32_t *v)
-{
-	if (tb->p[type] == NULL || tb->len[type] < sizeof(*v))
-		return false;
-	memcpy(v, tb->p[type], sizeof(*v));
-	return true;
+	at->next = (const uint8_t *)attr + MNL_ALIGN(attr->nla_len);
+	if (type >= MA_ATTR_MAX || at->tb[type] != NULL)
+		return MNL_CB_OK;
+	r = &at->rules[type];
+	if (r->type != MNL_TYPE_UNSPEC &&
+	    mnl_attr_validate2(attr, r->type, r->len) == 0)
+		at->tb[type] = attr;
+	return MNL_CB_OK;
 }
 
 /*
- * Walk the netlink messages of one datagram, calling fn for those of
- * type want.  NLMSG_DONE sets *done; NLMSG_ERROR sets *done too, and
- * *error when it is not an ACK.
+ * Index the attributes in len bytes at p: the first valid one of each
+ * type the rules name.  -1 when one overruns the rest, where libmnl's
+ * walk stops without a word; a rest too short for an attribute is
+ * padding.
  */
 static int
-ma_nl_walk(const uint8_t *buf, size_t len, uint16_t want, bool *done,
-    int *error, int (*fn)(const uint8_t *, size_t, void *), void *arg)
+ma_attr_index(const void *p, size_t len, const struct ma_attr_rule *rules,
+    struct ma_attrs *at)
 {
-	struct nlmsghdr	 nh;
-	size_t		 off = 0;
-	int		 e;
+	memset(at, 0, sizeof(*at));
+	at->rules = rules;
+	at->next = p;
+	(void)mnl_attr_parse_payload(p, len, ma_attr_cb, at);
+	return (const uint8_t *)p + len - at->next >=
+	    (ptrdiff_t)sizeof(struct nlattr) ? -1 : 0;
+}
 
-	*error = 0;
-	while (off < len) {
-		if (len - off < sizeof(nh))
-			return -1;
-		memcpy(&nh, buf + off, sizeof(nh));
-		if (nh.nlmsg_len < NLMSG_HDRLEN || nh.nlmsg_len > len - off)
-			return -1;
-		if (nh.nlmsg_type == NLMSG_DONE) {
-			*done = true;
-			return 0;
-		}
-		if (nh.nlmsg_type == NLMSG_ERROR) {
-			if (nh.nlmsg_len < NLMSG_HDRLEN + sizeof(e))
-				return -1;
-			memcpy(&e, buf + off + NLMSG_HDRLEN, sizeof(e));
-			*done = true;
-			if (e != 0) {
-				*error = -e;
-				return -1;
-			}
-			return 0;
-		}
-		if (fn != NULL && nh.nlmsg_type == want &&
-		    fn(buf + off + NLMSG_HDRLEN, nh.nlmsg_len - NLMSG_HDRLEN,
-		    arg) == -1)
-			return -1;
-		off += NLMSG_ALIGN(nh.nlmsg_len);
-	}
-	return 0;
+/*
+ * The fixed header of hdrlen bytes of an rtnetlink message, into hdr,
+ * and its attributes, walked over the message's exact length (not to
+ * its aligned end, as mnl_attr_parse() would).  -1 when the message is
+ * too short or malformed.
+ */
+static int
+ma_msg_parse(const struct nlmsghdr *nlh, void *hdr, size_t hdrlen,
+    const struct ma_attr_rule *rules, struct ma_attrs *at)
+{
+	size_t	 len = mnl_nlmsg_get_payload_len(nlh);
+
+	if (len < MNL_ALIGN(hdrlen))
+		return -1;
+	memcpy(hdr, mnl_nlmsg_get_payload(nlh), hdrlen);
+	return ma_attr_index(mnl_nlmsg_get_payload_offset(nlh, hdrlen),
+	    len - MNL_ALIGN(hdrlen), rules, at);
+}
+
+int
+ma_nl_parse(const uint8_t *buf, size_t len, struct nl_answer *a,
+    bool *done, int *error)
+{
+	int	 rv = nl_parse(buf, len, a);
+
+	if (a->done)
+		*done = true;
+	*error = a->error;
+	return rv;
 }
 
 static int
-ma_addr_one(const uint8_t *p, size_t len, void *arg)
+ma_addr_one(const struct nlmsghdr *nlh, void *arg)
 {
 	struct ma_addr_pick	*pick = arg;
 	struct ifaddrmsg	 ifa;
-	struct ma_rta		 tb;
+	struct ma_attrs		 at;
 	uint32_t		 flags;
 
-	if (len < sizeof(ifa))
-		return -1;
-	memcpy(&ifa, p, sizeof(ifa));
-	if (ma_rta_parse(p + NLMSG_ALIGN(sizeof(ifa)),
-	    len - NLMSG_ALIGN(sizeof(ifa)), &tb) == -1)
-		return -1;
+	if (ma_msg_parse(nlh, &ifa, sizeof(ifa), ma_addr_rules, &at) == -1)
+		return MNL_CB_ERROR;
 	if (ifa.ifa_family != AF_INET6 || (int)ifa.ifa_index != pick->ifindex ||
 	    ifa.ifa_scope != RT_SCOPE_UNIVERSE || pick->found)
-		return 0;
-	if (tb.p[IFA_ADDRESS] == NULL || tb.len[IFA_ADDRESS] != 16)
-		return 0;
-	if (pick->match && memcmp(tb.p[IFA_ADDRESS], pick->want.s6_addr,
-	    16) != 0)
-		return 0;
-	if (!ma_rta_u32(&tb, IFA_FLAGS, &flags))
-		flags = ifa.ifa_flags;
+		return MNL_CB_OK;
+	if (at.tb[IFA_ADDRESS] == NULL)
+		return MNL_CB_OK;
+	if (pick->match && memcmp(mnl_attr_get_payload(at.tb[IFA_ADDRESS]),
+	    pick->want.s6_addr, 16) != 0)
+		return MNL_CB_OK;
+	flags = at.tb[IFA_FLAGS] != NULL ? mnl_attr_get_u32(at.tb[IFA_FLAGS]) :
+	    ifa.ifa_flags;
 	if (flags & (IFA_F_DADFAILED | IFA_F_DEPRECATED))
-		return 0;
+		return MNL_CB_OK;
 	if (flags & IFA_F_TENTATIVE) {
 		pick->tentative = true;
-		return 0;
+		return MNL_CB_OK;
 	}
-	memcpy(pick->addr.s6_addr, tb.p[IFA_ADDRESS], 16);
+	memcpy(pick->addr.s6_addr, mnl_attr_get_payload(at.tb[IFA_ADDRESS]),
+	    16);
 	pick->found = true;
-	return 0;
+	return MNL_CB_OK;
 }
 
 int
 ma_addr_parse(const uint8_t *buf, size_t len, struct ma_addr_pick *p,
     bool *done, int *error)
 {
-	return ma_nl_walk(buf, len, RTM_NEWADDR, done, error, ma_addr_one, p);
+	struct nl_answer	 a = { .type = RTM_NEWADDR, .cb = ma_addr_one,
+				       .arg = p };
+
+	return ma_nl_parse(buf, len, &a, done, error);
 }
 
 struct ma_route_pick {
@@ -156,60 +168,58 @@ static int
 ma_route_multipath(const uint8_t *p, size_t len, struct ma_route_pick *rp)
 {
 	struct rtnexthop	 nh;
-	struct ma_rta		 tb;
+	struct ma_attrs		 at;
 	size_t			 off = 0;
 
 	while (len - off >= sizeof(nh)) {
 		memcpy(&nh, p + off, sizeof(nh));
 		if (nh.rtnh_len < sizeof(nh) || nh.rtnh_len > len - off)
-			return -1;
-		if (ma_rta_parse(p + off + RTNH_LENGTH(0),
-		    nh.rtnh_len - RTNH_LENGTH(0), &tb) == -1)
-			return -1;
+			return MNL_CB_ERROR;
+		if (ma_attr_index(p + off + RTNH_LENGTH(0),
+		    nh.rtnh_len - RTNH_LENGTH(0), ma_route_rules, &at) == -1)
+			return MNL_CB_ERROR;
 		if (nh.rtnh_ifindex == rp->ifindex &&
-		    tb.p[RTA_GATEWAY] != NULL && tb.len[RTA_GATEWAY] == 16) {
-			memcpy(rp->gw->s6_addr, tb.p[RTA_GATEWAY], 16);
+		    at.tb[RTA_GATEWAY] != NULL) {
+			memcpy(rp->gw->s6_addr,
+			    mnl_attr_get_payload(at.tb[RTA_GATEWAY]), 16);
 			*rp->found = true;
-			return 0;
+			return MNL_CB_OK;
 		}
 		off += RTNH_ALIGN(nh.rtnh_len);
 		if (off > len)
 			break;
 	}
-	return 0;
+	return MNL_CB_OK;
 }
 
 static int
-ma_route_one(const uint8_t *p, size_t len, void *arg)
+ma_route_one(const struct nlmsghdr *nlh, void *arg)
 {
 	struct ma_route_pick	*rp = arg;
 	struct rtmsg		 rtm;
-	struct ma_rta		 tb;
-	uint32_t		 table, oif;
+	struct ma_attrs		 at;
+	uint32_t		 table;
 
-	if (len < sizeof(rtm))
-		return -1;
-	memcpy(&rtm, p, sizeof(rtm));
-	if (ma_rta_parse(p + NLMSG_ALIGN(sizeof(rtm)),
-	    len - NLMSG_ALIGN(sizeof(rtm)), &tb) == -1)
-		return -1;
+	if (ma_msg_parse(nlh, &rtm, sizeof(rtm), ma_route_rules, &at) == -1)
+		return MNL_CB_ERROR;
 	if (*rp->found || rtm.rtm_family != AF_INET6 || rtm.rtm_dst_len != 0 ||
 	    rtm.rtm_type != RTN_UNICAST)
-		return 0;
-	if (!ma_rta_u32(&tb, RTA_TABLE, &table))
-		table = rtm.rtm_table;
+		return MNL_CB_OK;
+	table = at.tb[RTA_TABLE] != NULL ? mnl_attr_get_u32(at.tb[RTA_TABLE]) :
+	    rtm.rtm_table;
 	if (table != RT_TABLE_MAIN)
-		return 0;
-	if (tb.p[RTA_MULTIPATH] != NULL)
-		return ma_route_multipath(tb.p[RTA_MULTIPATH],
-		    tb.len[RTA_MULTIPATH], rp);
-	if (!ma_rta_u32(&tb, RTA_OIF, &oif) || (int)oif != rp->ifindex)
-		return 0;
-	if (tb.p[RTA_GATEWAY] == NULL || tb.len[RTA_GATEWAY] != 16)
-		return 0;
-	memcpy(rp->gw->s6_addr, tb.p[RTA_GATEWAY], 16);
+		return MNL_CB_OK;
+	if (at.tb[RTA_MULTIPATH] != NULL)
+		return ma_route_multipath(
+		    mnl_attr_get_payload(at.tb[RTA_MULTIPATH]),
+		    mnl_attr_get_payload_len(at.tb[RTA_MULTIPATH]), rp);
+	if (at.tb[RTA_OIF] == NULL ||
+	    (int)mnl_attr_get_u32(at.tb[RTA_OIF]) != rp->ifindex ||
+	    at.tb[RTA_GATEWAY] == NULL)
+		return MNL_CB_OK;
+	memcpy(rp->gw->s6_addr, mnl_attr_get_payload(at.tb[RTA_GATEWAY]), 16);
 	*rp->found = true;
-	return 0;
+	return MNL_CB_OK;
 }
 
 int
@@ -217,155 +227,58 @@ ma_route_parse(const uint8_t *buf, size_t len, int ifindex,
     struct in6_addr *gw, bool *found, bool *done, int *error)
 {
 	struct ma_route_pick	 rp = { ifindex, gw, found };
+	struct nl_answer	 a = { .type = RTM_NEWROUTE, .cb = ma_route_one,
+				       .arg = &rp };
 
-	return ma_nl_walk(buf, len, RTM_NEWROUTE, done, error, ma_route_one,
-	    &rp);
-}
-
-/* Append one attribute; the caller has checked the room. */
-static size_t
-ma_rta_put(uint8_t *buf, size_t off, uint16_t type, const void *data,
-    size_t len)
-{
-	struct rtattr	 rta;
-
-	rta.rta_type = type;
-	rta.rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(buf + off, &rta, sizeof(rta));
-	memcpy(buf + off + RTA_LENGTH(0), data, len);
-	return off + RTA_SPACE(len);
+	return ma_nl_parse(buf, len, &a, done, error);
 }
 
 size_t
 ma_addr_request(uint8_t *buf, size_t cap, bool add, int ifindex,
     const struct in6_addr *addr, uint8_t plen, uint32_t flags, uint32_t seq)
 {
-	struct nlmsghdr		 nh;
-	struct ifaddrmsg	 ifa;
-	size_t			 len, off;
+	struct nlmsghdr		*nlh;
+	struct ifaddrmsg	*ifa;
+	uint16_t		 nlflags = NLM_F_REQUEST | NLM_F_ACK;
 
-	len = NLMSG_SPACE(sizeof(ifa)) + 2 * RTA_SPACE(16) +
-	    RTA_SPACE(sizeof(flags));
-	if (cap < len)
+	if (cap < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*ifa)))
 		return 0;
-	memset(buf, 0, len);
-
-	memset(&nh, 0, sizeof(nh));
-	nh.nlmsg_len = (uint32_t)len;
-	nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
-	nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	if (add)
-		nh.nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
-	nh.nlmsg_seq = seq;
-	memcpy(buf, &nh, sizeof(nh));
-
-	memset(&ifa, 0, sizeof(ifa));
-	ifa.ifa_family = AF_INET6;
-	ifa.ifa_prefixlen = plen;
-	ifa.ifa_flags = (uint8_t)flags;
-	ifa.ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa.ifa_index = (uint32_t)ifindex;
-	memcpy(buf + NLMSG_HDRLEN, &ifa, sizeof(ifa));
-
-	off = NLMSG_SPACE(sizeof(ifa));
-	off = ma_rta_put(buf, off, IFA_LOCAL, addr->s6_addr, 16);
-	off = ma_rta_put(buf, off, IFA_ADDRESS, addr->s6_addr, 16);
-	off = ma_rta_put(buf, off, IFA_FLAGS, &flags, sizeof(flags));
-	return off;
-}
-
-/* Request and dump headers for RTM_GETADDR / RTM_GETROUTE. */
-static size_t
-ma_dump_request(uint8_t *buf, size_t cap, uint16_t type, uint32_t seq)
-{
-	struct nlmsghdr	 nh;
-	struct rtmsg	 rtm;	/* ifaddrmsg's family is at the same place */
-	size_t		 len = NLMSG_LENGTH(sizeof(rtm));
-
-	if (cap < len)
+		nlflags |= NLM_F_CREATE | NLM_F_EXCL;
+	nlh = nl_put_header(buf, add ? RTM_NEWADDR : RTM_DELADDR, nlflags, seq);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_flags = (uint8_t)flags;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	if (!mnl_attr_put_check(nlh, cap, IFA_LOCAL, sizeof(*addr), addr) ||
+	    !mnl_attr_put_check(nlh, cap, IFA_ADDRESS, sizeof(*addr), addr) ||
+	    !mnl_attr_put_u32_check(nlh, cap, IFA_FLAGS, flags))
 		return 0;
-	memset(buf, 0, len);
-	memset(&nh, 0, sizeof(nh));
-	nh.nlmsg_len = (uint32_t)len;
-	nh.nlmsg_type = type;
-	nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nh.nlmsg_seq = seq;
-	memcpy(buf, &nh, sizeof(nh));
-	memset(&rtm, 0, sizeof(rtm));
-	rtm.rtm_family = AF_INET6;
-	memcpy(buf + NLMSG_HDRLEN, &rtm, sizeof(rtm));
-	return len;
+	return nlh->nlmsg_len;
 }
 
-enum ma_nl_kind { MA_NL_ACK, MA_NL_ADDR, MA_NL_ROUTE };
-
-struct ma_nl_job {
-	enum ma_nl_kind		 kind;
-	int			 ifindex;
-	struct ma_addr_pick	*pick;
-	struct in6_addr		*gw;
-	bool			 found;
-};
-
-/* Send one request and read until its end.  0, or -1 with errno. */
-static int
-ma_nl_talk(const uint8_t *req, size_t reqlen, struct ma_nl_job *job)
+/* A dump request for RTM_GETADDR / RTM_GETROUTE, IPv6 only. */
+static struct nlmsghdr *
+ma_dump_request(void *buf, uint16_t type)
 {
-	static uint8_t		 buf[MA_NL_BUF];
-	struct sockaddr_nl	 nl;
-	ssize_t			 n;
-	bool			 done = false;
-	int			 fd, rv = 0, error = 0;
+	struct nlmsghdr	*nlh;
+	struct rtmsg	*rtm;	/* ifaddrmsg's family is at the same place */
 
-	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-	    NETLINK_ROUTE)) == -1)
-		return -1;
-	memset(&nl, 0, sizeof(nl));
-	nl.nl_family = AF_NETLINK;
-	if (sendto(fd, req, reqlen, 0, (struct sockaddr *)&nl,
-	    sizeof(nl)) == -1) {
-		error = errno;
-		close(fd);
-		errno = error;
-		return -1;
-	}
-	while (!done && rv == 0) {
-		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
-			if (errno == EINTR)
-				continue;
-			error = errno;
-			rv = -1;
-			break;
-		}
-		switch (job->kind) {
-		case MA_NL_ACK:
-			rv = ma_nl_walk(buf, (size_t)n, 0, &done, &error,
-			    NULL, NULL);
-			break;
-		case MA_NL_ADDR:
-			rv = ma_addr_parse(buf, (size_t)n, job->pick, &done,
-			    &error);
-			break;
-		case MA_NL_ROUTE:
-			rv = ma_route_parse(buf, (size_t)n, job->ifindex,
-			    job->gw, &job->found, &done, &error);
-			break;
-		}
-		if (rv == -1 && error == 0)
-			error = EPROTO;
-	}
-	close(fd);
-	errno = error;
-	return rv;
+	nlh = nl_put_header(buf, type, NLM_F_REQUEST | NLM_F_DUMP, 1);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	return nlh;
 }
 
 int
 ma_nl_global_addr(int ifindex, const struct in6_addr *want,
     struct ma_addr_pick *p)
 {
-	uint8_t			 req[64];
-	struct ma_nl_job	 job;
-	size_t			 len;
+	_Alignas(struct nlmsghdr) uint8_t req[NL_REQ_SIZE];
+	struct nl_answer	 a = { .type = RTM_NEWADDR, .cb = ma_addr_one,
+				       .arg = p };
 
 	memset(p, 0, sizeof(*p));
 	p->ifindex = ifindex;
@@ -373,11 +286,8 @@ ma_nl_global_addr(int ifindex, const struct in6_addr *want,
 		p->match = true;
 		p->want = *want;
 	}
-	memset(&job, 0, sizeof(job));
-	job.kind = MA_NL_ADDR;
-	job.pick = p;
-	len = ma_dump_request(req, sizeof(req), RTM_GETADDR, 1);
-	if (ma_nl_talk(req, len, &job) == -1)
+	if (nl_request(NETLINK_ROUTE, ma_dump_request(req, RTM_GETADDR),
+	    &a) == -1)
 		return -1;
 	return p->found ? 0 : 1;
 }
@@ -385,33 +295,29 @@ ma_nl_global_addr(int ifindex, const struct in6_addr *want,
 int
 ma_nl_default_gw(int ifindex, struct in6_addr *gw)
 {
-	uint8_t			 req[64];
-	struct ma_nl_job	 job;
-	size_t			 len;
+	_Alignas(struct nlmsghdr) uint8_t req[NL_REQ_SIZE];
+	bool			 found = false;
+	struct ma_route_pick	 rp = { ifindex, gw, &found };
+	struct nl_answer	 a = { .type = RTM_NEWROUTE, .cb = ma_route_one,
+				       .arg = &rp };
 
-	memset(&job, 0, sizeof(job));
-	job.kind = MA_NL_ROUTE;
-	job.ifindex = ifindex;
-	job.gw = gw;
-	len = ma_dump_request(req, sizeof(req), RTM_GETROUTE, 1);
-	if (ma_nl_talk(req, len, &job) == -1)
+	if (nl_request(NETLINK_ROUTE, ma_dump_request(req, RTM_GETROUTE),
+	    &a) == -1)
 		return -1;
-	return job.found ? 0 : 1;
+	return found ? 0 : 1;
 }
 
 int
 ma_nl_addr(bool add, int ifindex, const struct in6_addr *addr, uint8_t plen,
     uint32_t flags)
 {
-	uint8_t			 req[128];
-	struct ma_nl_job	 job;
-	size_t			 len;
+	_Alignas(struct nlmsghdr) uint8_t req[NL_REQ_SIZE];
+	struct nl_answer	 a = { .cb = NULL };	/* an ACK only */
 
-	memset(&job, 0, sizeof(job));
-	job.kind = MA_NL_ACK;
-	len = ma_addr_request(req, sizeof(req), add, ifindex, addr, plen,
-	    flags, 1);
-	if (ma_nl_talk(req, len, &job) == -1)
+	if (ma_addr_request(req, sizeof(req), add, ifindex, addr, plen, flags,
+	    1) == 0)
+		return -EMSGSIZE;
+	if (nl_request(NETLINK_ROUTE, (const void *)req, &a) == -1)
 		return errno != 0 ? -errno : -EPROTO;
 	return 0;
 }
