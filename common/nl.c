@@ -8,6 +8,7 @@
 #include <linux/netlink.h>
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
 
 #include <libmnl/libmnl.h>
 
@@ -46,15 +47,27 @@ nl_data_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-/* Whether the messages of the datagram end where it does. */
+/*
+ * Whether the messages of the datagram lie inside it and end where it
+ * does (the last one's padding may be cut).  Checked before libmnl walks
+ * the datagram: its mnl_nlmsg_ok() compares the length as an int, so a
+ * length above INT_MAX passes and the walk leaves the buffer.
+ */
 static bool
-nl_whole(const void *buf, int len)
+nl_whole(const uint8_t *buf, size_t len)
 {
-	const struct nlmsghdr	*nlh = buf;
+	struct nlmsghdr	 nh;
+	size_t		 off = 0;
 
-	while (mnl_nlmsg_ok(nlh, len))
-		nlh = mnl_nlmsg_next(nlh, &len);
-	return len <= 0;	/* < 0: the last one's padding was cut */
+	while (len - off >= sizeof(nh)) {
+		memcpy(&nh, buf + off, sizeof(nh));
+		if (nh.nlmsg_len < sizeof(nh) || nh.nlmsg_len > len - off)
+			return false;
+		if (NLMSG_ALIGN(nh.nlmsg_len) >= len - off)
+			return true;
+		off += NLMSG_ALIGN(nh.nlmsg_len);
+	}
+	return off == len;
 }
 
 int
@@ -64,7 +77,7 @@ nl_parse(const void *buf, size_t len, struct nl_answer *a)
 	int		 rv;
 
 	a->error = 0;
-	if (len > INT_MAX)
+	if (len > INT_MAX || !nl_whole(buf, len))
 		return -1;
 	rv = mnl_cb_run(buf, len, a->seq, a->portid, nl_data_cb, &w);
 	if (rv == MNL_CB_STOP) {
@@ -76,7 +89,7 @@ nl_parse(const void *buf, size_t len, struct nl_answer *a)
 			a->error = errno;
 		return -1;
 	}
-	return nl_whole(buf, (int)len) ? 0 : -1;
+	return 0;
 }
 
 struct mnl_socket *

@@ -139,11 +139,16 @@ Test(nl, framing)
 	struct nl_answer	 a;
 	size_t			 len;
 
+	/*
+	 * A datagram that is not whole is refused before any of its
+	 * messages is handed to the callback.
+	 */
+
 	/* Bytes after the last message, too few for another. */
 	len = nlt_msg(buf, 0, NLT_TYPE, 0, 0, 8);
 	a = nlt_answer(&s);
 	cr_assert_eq(nl_parse(buf, len + 8, &a), -1);
-	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.n, 0);
 
 	/* A message that claims more than the datagram holds. */
 	len = nlt_msg(buf, 0, NLT_TYPE, 0, 0, 8);
@@ -153,7 +158,15 @@ Test(nl, framing)
 	memcpy(buf + len / 2, &nh, sizeof(nh));
 	a = nlt_answer(&s);
 	cr_assert_eq(nl_parse(buf, len, &a), -1);
-	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.n, 0);
+
+	/* A length above INT_MAX (libmnl compares it as an int). */
+	memcpy(&nh, buf + len / 2, sizeof(nh));
+	nh.nlmsg_len = 0xabac5d54;
+	memcpy(buf + len / 2, &nh, sizeof(nh));
+	a = nlt_answer(&s);
+	cr_assert_eq(nl_parse(buf, len, &a), -1);
+	cr_assert_eq(s.n, 0);
 
 	/* One shorter than its own header. */
 	memcpy(&nh, buf, sizeof(nh));
