@@ -201,35 +201,70 @@ metrics_per_member(struct router *r, struct evbuffer *b, const char *name,
 	}
 }
 
-/* Groups and members, labelled "group" and "member" by address. */
+/* Refusals by group and reason. */
 static void
-metrics_groups(struct router *r, struct evbuffer *b)
+metrics_group_auth(struct router *r, struct evbuffer *b)
 {
-	const struct api_counter *c;
 	const struct group	*g;
-	const struct member	*m;
-	char			 name[64], ga[INET6_ADDRSTRLEN];
-	char			 ma[INET6_ADDRSTRLEN];
-	int			 i, j, k;
+	char			 ga[INET6_ADDRSTRLEN];
 
-	for (c = api_group_counters; c->name != NULL; c++) {
-		snprintf(name, sizeof(name), "group_%s_total", c->name);
-		metrics_per_group(r, b, name, "counter", c->help,
-		    group_counter, c);
-	}
 	metrics_head(b, "group_auth_failures_total", "counter",
 	    "Membership messages refused, by group and reason.");
-	for (i = 0; i < r->ngroups; i++) {
+	for (int i = 0; i < r->ngroups; i++) {
 		if ((g = r->groups[i]) == NULL)
 			continue;
 		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
-		for (k = MP_REASON_NONE + 1; k <= MP_REASON_MAX &&
+		for (int k = MP_REASON_NONE + 1; k <= MP_REASON_MAX &&
 		    k < MP_REASON_SLOTS; k++)
 			evbuffer_add_printf(b, "vrouter_group_auth_failures_"
 			    "total{group=\"%s\",reason=\"%s\"} %llu\n", ga,
 			    mp_reason_name(k),
 			    (unsigned long long)g->stats.auth_fail[k]);
 	}
+}
+
+/* One sample per member and state: 1 for the member's own. */
+static void
+metrics_member_states(struct router *r, struct evbuffer *b)
+{
+	const struct group	*g;
+	const struct member	*m;
+	char			 ga[INET6_ADDRSTRLEN], ma[INET6_ADDRSTRLEN];
+
+	metrics_head(b, "member_state", "gauge",
+	    "1 for the member's state, 0 for the others.");
+	for (int i = 0; i < r->ngroups; i++) {
+		if ((g = r->groups[i]) == NULL)
+			continue;
+		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
+		for (int j = 0; j < CFG_MAX_MEMBERS; j++) {
+			m = &g->members[j];
+			if (!m->used)
+				continue;
+			inet_ntop(AF_INET6, &m->addr, ma, sizeof(ma));
+			for (int k = 0; k < MS_MAX; k++)
+				evbuffer_add_printf(b, "vrouter_member_state{"
+				    "group=\"%s\",member=\"%s\",state="
+				    "\"%s\"} %d\n", ga, ma,
+				    member_state_names[k],
+				    m->state == (enum member_state)k);
+		}
+	}
+}
+
+/* Groups and members, labelled "group" and "member" by address. */
+static void
+metrics_groups(struct router *r, struct evbuffer *b)
+{
+	const struct api_counter *c;
+	char			 name[64];
+
+	for (c = api_group_counters; c->name != NULL; c++) {
+		snprintf(name, sizeof(name), "group_%s_total", c->name);
+		metrics_per_group(r, b, name, "counter", c->help,
+		    group_counter, c);
+	}
+	metrics_group_auth(r, b);
 	metrics_per_group(r, b, "group_members", "gauge",
 	    "Members of the group, static and joined.", group_members, NULL);
 	metrics_per_group(r, b, "group_flows", "gauge",
@@ -251,25 +286,7 @@ metrics_groups(struct router *r, struct evbuffer *b)
 	    member_draining, NULL);
 	metrics_per_member(r, b, "member_load_percent", "gauge",
 	    "Load the member reported, in percent.", member_load, NULL);
-	metrics_head(b, "member_state", "gauge",
-	    "1 for the member's state, 0 for the others.");
-	for (i = 0; i < r->ngroups; i++) {
-		if ((g = r->groups[i]) == NULL)
-			continue;
-		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
-		for (j = 0; j < CFG_MAX_MEMBERS; j++) {
-			m = &g->members[j];
-			if (!m->used)
-				continue;
-			inet_ntop(AF_INET6, &m->addr, ma, sizeof(ma));
-			for (k = 0; k < MS_MAX; k++)
-				evbuffer_add_printf(b, "vrouter_member_state{"
-				    "group=\"%s\",member=\"%s\",state="
-				    "\"%s\"} %d\n", ga, ma,
-				    member_state_names[k],
-				    m->state == (enum member_state)k);
-		}
-	}
+	metrics_member_states(r, b);
 }
 
 /* The membership protocol, the flow table, then each group. */
