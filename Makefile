@@ -14,7 +14,7 @@ PREFIX		?= /usr/local
 BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
-PKGS		 = libevent jansson libpcap libsodium libmnl
+PKGS		 = libevent jansson libpcap libsodium libmnl ldns
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual

@@ -61,6 +61,8 @@
 #define ND_OPT_TARGET_LINKADDR_	2
 #define ND_OPT_PREFIX_INFO_	3
 #define ND_OPT_MTU_		5
+#define ND_OPT_RDNSS_		25	/* RFC 8106 */
+#define ND_OPT_DNSSL_		31
 
 /* NA flags (first byte after the ICMPv6 header) */
 #define ND_NA_FLAG_ROUTER_	0x80

@@ -462,10 +462,11 @@ api_counters(struct api_call *call)
 	for (i = 0; i < call->r->nifaces; i++)
 		json_object_set_new(ifs, call->r->ifaces[i]->name,
 		    api_json_counters(&call->r->ifaces[i]->stats));
-	api_reply(call, 200, json_pack("{s:o, s:o, s:o}",
+	api_reply(call, 200, json_pack("{s:o, s:o, s:o, s:o}",
 	    "router", api_json_router_counters(&call->r->stats),
 	    "interfaces", ifs,
-	    "anycast", api_anycast_counters(call->r)));
+	    "anycast", api_anycast_counters(call->r),
+	    "dns", api_json_stats(&call->r->dns, api_dns_counters)));
 }
 
 static void

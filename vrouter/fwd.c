@@ -13,6 +13,7 @@
 #include "fwd.h"
 #include "anycast.h"
 #include "router.h"
+#include "dns.h"
 
 static void	 local_input(struct router *, struct iface *, struct pbuf *,
 		    const struct pkt *);
@@ -123,6 +124,13 @@ local_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 			return;
 		}
 	case IPPROTO_UDP_:
+		if (p->dport == DNS_PORT && r->conf->dns_enabled &&
+		    !IN6_IS_ADDR_MULTICAST(&p->dst)) {
+			dns_udp_input(r, ifp, pb, p);
+			pbuf_free(pb);
+			return;
+		}
+		/* FALLTHROUGH */
 	case IPPROTO_TCP_:
 		/* No services here yet: tell the sender (traceroute ends so). */
 		if (!IN6_IS_ADDR_MULTICAST(&p->dst))
