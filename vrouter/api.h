@@ -109,6 +109,9 @@ void	 api_flows_flush(struct api_call *);
 /* The "anycast" section of GET /api/v1/counters; a new reference. */
 json_t	*api_anycast_counters(struct router *);
 
+/* api_dns.c: GET /api/v1/dns/zone */
+void	 api_dns_zone(struct api_call *);
+
 /* api_counters.c: each counter set by name, NULL-ended */
 struct api_counter {
 	const char	*name;
