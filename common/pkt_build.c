@@ -1,6 +1,6 @@
 /*
  * Pure builders and parsers for the packets the router writes itself:
- * the IPv6 + ICMPv6 or UDP framing around a body, and NDP option lists.
+ * the IPv6 + ICMPv6, UDP or TCP framing around a body, and NDP option lists.
  */
 #include <string.h>
 
@@ -10,6 +10,7 @@
 #define ICMP6_HLEN	4	/* type, code, checksum */
 #define ND_OPT_UNIT	8
 #define UDP_HLEN	8
+#define TCP_HLEN	20
 
 static inline void
 wr16(uint8_t *p, uint16_t v)
@@ -22,6 +23,13 @@ wr16(uint8_t *p, uint16_t v)
  * The body starts at ip6 + 44, right after the checksum; body_len must
  * not exceed IP6_MAX_PAYLOAD - 4.
  */
+static inline void
+wr32(uint8_t *p, uint32_t v)
+{
+	wr16(p, (uint16_t)(v >> 16));
+	wr16(p + 2, (uint16_t)v);
+}
+
 static void
 ip6_header(uint8_t *ip6, const struct in6_addr *src,
     const struct in6_addr *dst, uint8_t hlim, uint8_t proto, size_t plen)
@@ -71,6 +79,28 @@ udp6_finish(uint8_t *ip6, const struct in6_addr *src,
 	wr16(udp + 6, 0);
 	sum = cksum_ip6(src, dst, IPPROTO_UDP_, udp, plen);
 	wr16(udp + 6, sum == 0 ? 0xffff : sum);	/* RFC 8200 §8.1 */
+	return IP6_HLEN + plen;
+}
+
+size_t
+tcp6_finish(uint8_t *ip6, const struct in6_addr *src,
+    const struct in6_addr *dst, uint8_t hlim, const struct tcp_seg *t,
+    size_t payload_len)
+{
+	uint8_t		*tcp = ip6 + IP6_HLEN;
+	size_t		 plen = TCP_HLEN + payload_len;
+
+	ip6_header(ip6, src, dst, hlim, IPPROTO_TCP_, plen);
+	wr16(tcp, t->sport);
+	wr16(tcp + 2, t->dport);
+	wr32(tcp + 4, t->seq);
+	wr32(tcp + 8, t->ack);
+	tcp[12] = (TCP_HLEN / 4) << 4;
+	tcp[13] = t->flags;
+	wr16(tcp + 14, t->window);
+	wr16(tcp + 16, 0);
+	wr16(tcp + 18, 0);		/* urgent pointer */
+	wr16(tcp + 16, cksum_ip6(src, dst, IPPROTO_TCP_, tcp, plen));
 	return IP6_HLEN + plen;
 }
 

@@ -64,6 +64,13 @@
 #define ND_OPT_RDNSS_		25	/* RFC 8106 */
 #define ND_OPT_DNSSL_		31
 
+/* TCP flags (byte 13 of the header) */
+#define TCP_FIN_		0x01
+#define TCP_SYN_		0x02
+#define TCP_RST_		0x04
+#define TCP_PSH_		0x08
+#define TCP_ACK_		0x10
+
 /* NA flags (first byte after the ICMPv6 header) */
 #define ND_NA_FLAG_ROUTER_	0x80
 #define ND_NA_FLAG_SOLICITED_	0x40

@@ -1,8 +1,9 @@
 /*
  * The ".any" DNS responder (paper 1 §3.3): dns_any.c answers one query
  * from the groups' names (pure, ldns for the wire format), dns_zone.c
- * writes the "any." zone as text, dns_udp.c is the glue that takes a
- * UDP datagram to the router's port 53 and sends the answer back.
+ * writes the "any." zone as text, dns_udp.c and dns_tcp.c are the glue
+ * that takes a UDP datagram or a TCP segment to the router's port 53
+ * and sends the answer back.
  */
 #ifndef VROUTER_DNS_H
 #define VROUTER_DNS_H
@@ -50,7 +51,9 @@ struct router;
 	X(oversize,	"Queries dropped: longer than 512 bytes (4096 " \
 	    "with EDNS).")						\
 	X(errors,	"Queries left unanswered for want of memory or a " \
-	    "buffer.")
+	    "buffer.")							\
+	X(tcp_connections, "TCP connections to port 53 (SYN answered).") \
+	X(tcp_resets,	"TCP segments to port 53 answered with a reset.")
 
 struct dns_stats {
 #define X(f, help) uint64_t f;
@@ -120,6 +123,10 @@ void	 dns_zone_of(struct router *, const struct in6_addr *ns_hint,
 bool	 dns_active(const struct router *);
 /* A UDP datagram to port 53 of the router; reads pb, frees nothing. */
 void	 dns_udp_input(struct router *, struct iface *, const struct pbuf *,
+	    const struct pkt *);
+
+/* dns_tcp.c: one query per TCP connection, without state */
+void	 dns_tcp_input(struct router *, struct iface *, const struct pbuf *,
 	    const struct pkt *);
 
 #endif /* VROUTER_DNS_H */

@@ -9,7 +9,8 @@
 #     nameserver 2001:db8:1::1│   │   = A = 2001:db8:ac::1   │      nginx on [A]:80
 #   netns c2 ─────────────────┘   └──────────────────────────┘
 #
-# dig @router: AAAA of the group's name (and in any case), NXDOMAIN and
+# dig @router: AAAA of the group's name (and in any case), over UDP and
+# TCP (one query per connection), NXDOMAIN and
 # NODATA with the SOA, REFUSED outside any., EDNS answered; a garbage
 # datagram counted as malformed and not answered.  getent and curl in
 # c1 find the name through the resolv.conf lab.sh wrote; an RA carries
@@ -38,6 +39,19 @@ assert_match "EDNS: version: 0, flags:; udp: 1232" "$out" "OPT of the answer"
 assert_eq "$ANY" "$(q +short AAAA WWW.Example.EDU.any)" "upper-case name"
 assert_eq "$ANY" "$(q +short +noedns AAAA "$NAME")" "without EDNS"
 info "dig AAAA $NAME: $ANY"
+
+# --- over TCP: one query per connection, answer and FIN
+out=$(q +tcp AAAA "$NAME")
+assert_eq NOERROR "$(status_of "$out")" "status of AAAA $NAME over TCP"
+assert_match "^$NAME\.[[:space:]]+60[[:space:]]+IN[[:space:]]+AAAA[[:space:]]+$ANY\$" \
+    "$out" "AAAA $NAME over TCP"
+assert_eq NXDOMAIN "$(status_of "$(q +tcp AAAA nope.any)")" "NXDOMAIN over TCP"
+c1 kdig +tcp +keepopen +time=2 "@$R" AAAA "$NAME" AAAA mail.any \
+    >"$TEST_TMP/kdig" 2>&1 || true
+assert_eq 1 "$(grep -c 'status: NOERROR' "$TEST_TMP/kdig")" \
+    "answers on one connection (the second query is refused)"
+assert_gt "$(dns_counter tcp_connections)" 2 "dns.tcp_connections"
+info "dig +tcp AAAA $NAME: $ANY"
 
 # --- negative answers and refusals
 out=$(q AAAA nope.example.edu.any)
