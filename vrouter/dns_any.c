@@ -274,36 +274,50 @@ answer_new(const ldns_pkt *q)
 	return a;
 }
 
+/*
+ * The wire form of a into out when it fits limit; its length either way,
+ * 0 on error.  Names are not compressed: our answers are short, and
+ * ldns's compression (a tree of names per answer) cost more than
+ * building the rest.
+ */
+static size_t
+wire(const ldns_pkt *a, size_t limit, uint8_t *out)
+{
+	ldns_buffer	*b;
+	size_t		 len = 0;
+
+	if ((b = ldns_buffer_new(DNS_UDP_PLAIN)) == NULL)
+		return 0;
+	if (ldns_pkt2buffer_wire_compress(b, a, NULL) == LDNS_STATUS_OK &&
+	    ldns_buffer_status_ok(b)) {
+		len = ldns_buffer_position(b);
+		if (len <= limit)
+			memcpy(out, ldns_buffer_begin(b), len);
+	}
+	ldns_buffer_free(b);
+	return len;
+}
+
 /* Wire bytes of a into out, within limit; TC and no records if over. */
 static size_t
 emit(ldns_pkt *a, size_t limit, uint8_t *out)
 {
-	uint8_t		*wire = NULL;
-	size_t		 len = 0;
+	size_t		 len;
 
-	if (ldns_pkt2wire(&wire, a, &len) != LDNS_STATUS_OK)
+	if ((len = wire(a, limit, out)) <= limit)
+		return len;
+	ldns_rr_list_deep_free(ldns_pkt_answer(a));
+	ldns_rr_list_deep_free(ldns_pkt_authority(a));
+	ldns_rr_list_deep_free(ldns_pkt_additional(a));
+	ldns_pkt_set_answer(a, ldns_rr_list_new());
+	ldns_pkt_set_authority(a, ldns_rr_list_new());
+	ldns_pkt_set_additional(a, ldns_rr_list_new());
+	ldns_pkt_set_ancount(a, 0);
+	ldns_pkt_set_nscount(a, 0);
+	ldns_pkt_set_arcount(a, 0);
+	ldns_pkt_set_tc(a, true);
+	if ((len = wire(a, limit, out)) > limit)
 		return 0;
-	if (len > limit) {
-		free(wire);
-		wire = NULL;
-		ldns_rr_list_deep_free(ldns_pkt_answer(a));
-		ldns_rr_list_deep_free(ldns_pkt_authority(a));
-		ldns_rr_list_deep_free(ldns_pkt_additional(a));
-		ldns_pkt_set_answer(a, ldns_rr_list_new());
-		ldns_pkt_set_authority(a, ldns_rr_list_new());
-		ldns_pkt_set_additional(a, ldns_rr_list_new());
-		ldns_pkt_set_ancount(a, 0);
-		ldns_pkt_set_nscount(a, 0);
-		ldns_pkt_set_arcount(a, 0);
-		ldns_pkt_set_tc(a, true);
-		if (ldns_pkt2wire(&wire, a, &len) != LDNS_STATUS_OK ||
-		    len > limit) {
-			free(wire);
-			return 0;
-		}
-	}
-	memcpy(out, wire, len);
-	free(wire);
 	return len;
 }
 
