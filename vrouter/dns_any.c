@@ -61,7 +61,10 @@ dns_where(const ldns_rdf *qname, const struct dns_zone *z, size_t *entry)
 	if (nlabels == 0)
 		return W_OUTSIDE;
 	text[--tlen] = '\0';		/* no trailing dot */
-	if (strcasecmp(text + starts[nlabels - 1], DNS_ZONE) != 0)
+	/* By length too: a label may hold a NUL byte. */
+	if (tlen - starts[nlabels - 1] != strlen(DNS_ZONE) ||
+	    strncasecmp(text + starts[nlabels - 1], DNS_ZONE,
+	    strlen(DNS_ZONE)) != 0)
 		return W_OUTSIDE;
 	if (nlabels == 1)
 		return W_APEX;

@@ -263,7 +263,8 @@ Test(dns, the_router_itself)
 Test(dns, outside_any_is_refused)
 {
 	static const char *const names[] = { "www.example.edu.", ".",
-	    "any.example.", "www.example.edu.anyx.", "xany." };
+	    "any.example.", "www.example.edu.anyx.", "xany.", "www.any\\000.",
+	    "www.an\\000.", "www.any\\.." };
 	enum dns_outcome	 o;
 	ldns_pkt		*a;
 
