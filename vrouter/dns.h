@@ -119,6 +119,12 @@ char	*dns_zone_text(const struct dns_zone *);
 void	 dns_zone_of(struct router *, const struct in6_addr *ns_hint,
 	    struct dns_entry *entries, struct in6_addr *ns_addrs,
 	    struct dns_zone *);
+/*
+ * The address ns.any. has in an answer to a query sent to dst on ifp:
+ * dst, or the interface's first global address when dst is link-local.
+ */
+const struct in6_addr *dns_ns_addr(const struct iface *,
+	    const struct in6_addr *dst);
 /* Does any group have a name (RAs then carry RDNSS and DNSSL)? */
 bool	 dns_active(const struct router *);
 /* A UDP datagram to port 53 of the router; reads pb, frees nothing. */

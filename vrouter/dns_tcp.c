@@ -92,7 +92,7 @@ answer(struct router *r, struct iface *ifp, const struct pkt *p,
 	qlen = (size_t)data[0] << 8 | data[1];
 	/* One segment of ours: the link's MTU bounds the answer. */
 	cap = ifp->mtu - IP6_HLEN - 20 - 2;
-	dns_zone_of(r, &p->dst, entries, ns, &z);
+	dns_zone_of(r, dns_ns_addr(ifp, &p->dst), entries, ns, &z);
 	len = dns_answer(data + 2, qlen, true, &z, out + 2, cap, &o);
 	dns_count(&r->dns, o, out + 2, len);
 	if (len == 0)

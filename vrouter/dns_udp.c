@@ -50,6 +50,15 @@ dns_zone_of(struct router *r, const struct in6_addr *ns_hint,
 	z->ttl = r->conf->dns_ttl;
 }
 
+const struct in6_addr *
+dns_ns_addr(const struct iface *ifp, const struct in6_addr *dst)
+{
+	/* [0] is the link-local address; a global one is of use anywhere. */
+	if (IN6_IS_ADDR_LINKLOCAL(dst) && ifp->naddrs > 1)
+		return &ifp->addrs[1].addr;
+	return dst;
+}
+
 bool
 dns_active(const struct router *r)
 {
@@ -91,7 +100,7 @@ dns_udp_input(struct router *r, struct iface *ifp, const struct pbuf *req,
 		r->dns.errors++;
 		return;
 	}
-	dns_zone_of(r, &p->dst, entries, ns, &z);
+	dns_zone_of(r, dns_ns_addr(ifp, &p->dst), entries, ns, &z);
 	ip6 = pb->data + ETH_HLEN_;
 	len = dns_answer(udp + 8, p->l4_len - 8, false, &z, ip6 + 48,
 	    DNS_UDP_MAX, &o);

@@ -65,6 +65,10 @@ out=$(q AAAA www.example.edu)
 assert_eq REFUSED "$(status_of "$out")" "name outside any."
 assert_eq "ns.any." "$(q +short NS any.)" "NS of the apex"
 assert_eq "$R" "$(q +short AAAA ns.any)" "the router's own name"
+ll=$(c1 ip -6 route show default | awk '{ print $3; exit }')
+assert_match '^fe80:' "$ll" "c1's default router"
+assert_eq "$R" "$(c1 dig +short +time=2 "@$ll%eth0" AAAA ns.any)" \
+    "ns.any. asked at the router's link-local address"
 
 malformed0=$(dns_counter malformed)
 printf 'not a dns query' | c1 socat -t 1 - "UDP6:[$R]:53" >"$TEST_TMP/garbage" || true
