@@ -246,6 +246,11 @@ resolver_set() {
 	jq -e '.router.dns.enabled // true' "$topo" >/dev/null || return 0
 	a=$(host_iface "$topo" "$h" | jq -r '.addresses[0] // empty')
 	[ -n "$a" ] || return 0
+	if [ -f "/etc/netns/$h/resolv.conf" ] &&
+	    [ "$(head -n 1 "/etc/netns/$h/resolv.conf")" != "$RESOLV_MARK" ]; then
+		say "keeping /etc/netns/$h/resolv.conf, which is not the lab's"
+		return 0
+	fi
 	mkdir -p "/etc/netns/$h"
 	printf '%s\nnameserver %s\nsearch any\noptions timeout:1 attempts:2\n' \
 	    "$RESOLV_MARK" "${a%/*}" >"/etc/netns/$h/resolv.conf"
