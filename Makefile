@@ -7,6 +7,7 @@
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make bench      vrouter against kernel forwarding (root)
+#   make bench-dns  the .any responder against knotd (root)
 #   make install    install into $(DESTDIR)$(PREFIX)
 #   make deps       install missing Debian packages (root)
 
@@ -14,7 +15,7 @@ PREFIX		?= /usr/local
 BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
-PKGS		 = libevent jansson libpcap libsodium libmnl
+PKGS		 = libevent jansson libpcap libsodium libmnl ldns
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual
@@ -47,7 +48,7 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
-.PHONY: all check unit unit-asan fixtures labtest fuzz fuzz-build bench \
+.PHONY: all check unit unit-asan fixtures labtest fuzz fuzz-build bench bench-dns \
 	lab lab-down install deps clean
 
 all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member)
@@ -141,6 +142,9 @@ lab-down:
 
 bench: deps all
 	VROUTER=$(BUILD)/vrouter bash bench/forwarding
+
+bench-dns: deps all
+	VROUTER=$(BUILD)/vrouter bash bench/dns
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vrouter

@@ -101,6 +101,27 @@ size_t	 icmp6_finish(uint8_t *ip6, const struct in6_addr *src,
 	    const struct in6_addr *dst, uint8_t hlim, uint8_t type,
 	    uint8_t code, size_t body_len);
 
+/*
+ * The same for UDP: the payload is already at ip6 + 48; fills the IPv6
+ * and UDP headers and the checksum.  Returns the IPv6 packet length.
+ */
+size_t	 udp6_finish(uint8_t *ip6, const struct in6_addr *src,
+	    const struct in6_addr *dst, uint8_t hlim, uint16_t sport,
+	    uint16_t dport, size_t payload_len);
+
+/* A TCP segment without options; its payload is already at ip6 + 60. */
+struct tcp_seg {
+	uint16_t	 sport;
+	uint16_t	 dport;
+	uint32_t	 seq;
+	uint32_t	 ack;
+	uint8_t		 flags;		/* TCP_* */
+	uint16_t	 window;
+};
+size_t	 tcp6_finish(uint8_t *ip6, const struct in6_addr *src,
+	    const struct in6_addr *dst, uint8_t hlim, const struct tcp_seg *,
+	    size_t payload_len);
+
 /* NDP options as parsed from NS/NA/RS/RA. */
 struct nd_opts {
 	bool		 has_sll;

@@ -1,6 +1,6 @@
 /*
  * Pure builders and parsers for the packets the router writes itself:
- * the IPv6 + ICMPv6 framing around a body, and NDP option lists.
+ * the IPv6 + ICMPv6, UDP or TCP framing around a body, and NDP option lists.
  */
 #include <string.h>
 
@@ -9,6 +9,8 @@
 
 #define ICMP6_HLEN	4	/* type, code, checksum */
 #define ND_OPT_UNIT	8
+#define UDP_HLEN	8
+#define TCP_HLEN	20
 
 static inline void
 wr16(uint8_t *p, uint16_t v)
@@ -21,6 +23,29 @@ wr16(uint8_t *p, uint16_t v)
  * The body starts at ip6 + 44, right after the checksum; body_len must
  * not exceed IP6_MAX_PAYLOAD - 4.
  */
+static inline void
+wr32(uint8_t *p, uint32_t v)
+{
+	wr16(p, (uint16_t)(v >> 16));
+	wr16(p + 2, (uint16_t)v);
+}
+
+static void
+ip6_header(uint8_t *ip6, const struct in6_addr *src,
+    const struct in6_addr *dst, uint8_t hlim, uint8_t proto, size_t plen)
+{
+	/* Version 6, traffic class 0, flow label 0. */
+	ip6[0] = 0x60;
+	ip6[1] = 0;
+	ip6[2] = 0;
+	ip6[3] = 0;
+	wr16(ip6 + 4, (uint16_t)plen);
+	ip6[6] = proto;
+	ip6[7] = hlim;
+	memcpy(ip6 + 8, src, sizeof(*src));
+	memcpy(ip6 + 24, dst, sizeof(*dst));
+}
+
 size_t
 icmp6_finish(uint8_t *ip6, const struct in6_addr *src,
     const struct in6_addr *dst, uint8_t hlim, uint8_t type, uint8_t code,
@@ -29,21 +54,53 @@ icmp6_finish(uint8_t *ip6, const struct in6_addr *src,
 	uint8_t		*icmp = ip6 + IP6_HLEN;
 	size_t		 plen = ICMP6_HLEN + body_len;
 
-	/* Version 6, traffic class 0, flow label 0. */
-	ip6[0] = 0x60;
-	ip6[1] = 0;
-	ip6[2] = 0;
-	ip6[3] = 0;
-	wr16(ip6 + 4, (uint16_t)plen);
-	ip6[6] = IPPROTO_ICMPV6_;
-	ip6[7] = hlim;
-	memcpy(ip6 + 8, src, sizeof(*src));
-	memcpy(ip6 + 24, dst, sizeof(*dst));
-
+	ip6_header(ip6, src, dst, hlim, IPPROTO_ICMPV6_, plen);
 	icmp[0] = type;
 	icmp[1] = code;
 	wr16(icmp + 2, 0);
 	wr16(icmp + 2, cksum_ip6(src, dst, IPPROTO_ICMPV6_, icmp, plen));
+	return IP6_HLEN + plen;
+}
+
+/* The UDP payload starts at ip6 + 48; payload_len at most 65527. */
+size_t
+udp6_finish(uint8_t *ip6, const struct in6_addr *src,
+    const struct in6_addr *dst, uint8_t hlim, uint16_t sport,
+    uint16_t dport, size_t payload_len)
+{
+	uint8_t		*udp = ip6 + IP6_HLEN;
+	size_t		 plen = UDP_HLEN + payload_len;
+	uint16_t	 sum;
+
+	ip6_header(ip6, src, dst, hlim, IPPROTO_UDP_, plen);
+	wr16(udp, sport);
+	wr16(udp + 2, dport);
+	wr16(udp + 4, (uint16_t)plen);
+	wr16(udp + 6, 0);
+	sum = cksum_ip6(src, dst, IPPROTO_UDP_, udp, plen);
+	wr16(udp + 6, sum == 0 ? 0xffff : sum);	/* RFC 8200 §8.1 */
+	return IP6_HLEN + plen;
+}
+
+size_t
+tcp6_finish(uint8_t *ip6, const struct in6_addr *src,
+    const struct in6_addr *dst, uint8_t hlim, const struct tcp_seg *t,
+    size_t payload_len)
+{
+	uint8_t		*tcp = ip6 + IP6_HLEN;
+	size_t		 plen = TCP_HLEN + payload_len;
+
+	ip6_header(ip6, src, dst, hlim, IPPROTO_TCP_, plen);
+	wr16(tcp, t->sport);
+	wr16(tcp + 2, t->dport);
+	wr32(tcp + 4, t->seq);
+	wr32(tcp + 8, t->ack);
+	tcp[12] = (TCP_HLEN / 4) << 4;
+	tcp[13] = t->flags;
+	wr16(tcp + 14, t->window);
+	wr16(tcp + 16, 0);
+	wr16(tcp + 18, 0);		/* urgent pointer */
+	wr16(tcp + 16, cksum_ip6(src, dst, IPPROTO_TCP_, tcp, plen));
 	return IP6_HLEN + plen;
 }
 

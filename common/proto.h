@@ -61,6 +61,15 @@
 #define ND_OPT_TARGET_LINKADDR_	2
 #define ND_OPT_PREFIX_INFO_	3
 #define ND_OPT_MTU_		5
+#define ND_OPT_RDNSS_		25	/* RFC 8106 */
+#define ND_OPT_DNSSL_		31
+
+/* TCP flags (byte 13 of the header) */
+#define TCP_FIN_		0x01
+#define TCP_SYN_		0x02
+#define TCP_RST_		0x04
+#define TCP_PSH_		0x08
+#define TCP_ACK_		0x10
 
 /* NA flags (first byte after the ICMPv6 header) */
 #define ND_NA_FLAG_ROUTER_	0x80

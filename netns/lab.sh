@@ -238,6 +238,30 @@ host_ifname() {
 	host_iface "$1" "$2" | jq -r '.ifname // .name'
 }
 
+# Each host resolves through the router (its .any responder): ip netns
+# exec bind-mounts /etc/netns/HOST/resolv.conf over /etc/resolv.conf.
+RESOLV_MARK="# vrouter lab: the router answers .any names"
+resolver_set() {
+	local topo=$1 h=$2 a
+	jq -e '.router.dns.enabled // true' "$topo" >/dev/null || return 0
+	a=$(host_iface "$topo" "$h" | jq -r '.addresses[0] // empty')
+	[ -n "$a" ] || return 0
+	if [ -f "/etc/netns/$h/resolv.conf" ] &&
+	    [ "$(head -n 1 "/etc/netns/$h/resolv.conf")" != "$RESOLV_MARK" ]; then
+		say "keeping /etc/netns/$h/resolv.conf, which is not the lab's"
+		return 0
+	fi
+	mkdir -p "/etc/netns/$h"
+	printf '%s\nnameserver %s\nsearch any\noptions timeout:1 attempts:2\n' \
+	    "$RESOLV_MARK" "${a%/*}" >"/etc/netns/$h/resolv.conf"
+}
+resolver_clear() {
+	local f=/etc/netns/$1/resolv.conf
+	[ -f "$f" ] && [ "$(head -n 1 "$f")" = "$RESOLV_MARK" ] || return 0
+	rm -f "$f"
+	rmdir "/etc/netns/$1" 2>/dev/null || true
+}
+
 api_url() {
 	local conf=$1 listen port
 	listen=$(jq -r '.api.listen // "::1"' "$conf")
@@ -413,6 +437,9 @@ do_down() {
 		stop_netns_procs "$h"
 		ip netns del "$h" 2>/dev/null || say "cannot delete namespace $h"
 	done
+	for h in $(topo_hosts "$topo"); do
+		resolver_clear "$h"
+	done
 	# A TAP that never left the root namespace (vrouter killed between
 	# creating and moving it) goes with its process; this is a safety net.
 	for dev in $(jq -r '.router.interfaces[]?.name // empty' "$topo"); do
@@ -526,6 +553,7 @@ cmd_up() {
 
 	for h in $(topo_hosts "$topo"); do
 		ip netns add "$h"
+		resolver_set "$topo" "$h"
 		mkdir -p "$STATE/hosts/$h"
 		nsx "$h" ip link set lo up
 		# Static addresses usable at once, RAs accepted, RS sent early.

@@ -87,6 +87,7 @@ static const struct api_endpoint api_endpoints[] = {
 	{ M_DELETE,	V1 "/groups/*/members/*", api_member_del, true },
 	{ M_GET,	V1 "/flows",		api_flows, false },
 	{ M_DELETE,	V1 "/flows",		api_flows_flush, true },
+	{ M_GET,	V1 "/dns/zone",		api_dns_zone, false },
 	{ M_GET,	"/metrics",		api_prometheus, false },
 	{ M_GET,	"/",			api_static, false },
 	{ M_GET,	"/web/*",		api_static, false },
@@ -462,10 +463,11 @@ api_counters(struct api_call *call)
 	for (i = 0; i < call->r->nifaces; i++)
 		json_object_set_new(ifs, call->r->ifaces[i]->name,
 		    api_json_counters(&call->r->ifaces[i]->stats));
-	api_reply(call, 200, json_pack("{s:o, s:o, s:o}",
+	api_reply(call, 200, json_pack("{s:o, s:o, s:o, s:o}",
 	    "router", api_json_router_counters(&call->r->stats),
 	    "interfaces", ifs,
-	    "anycast", api_anycast_counters(call->r)));
+	    "anycast", api_anycast_counters(call->r),
+	    "dns", api_json_stats(&call->r->dns, api_dns_counters)));
 }
 
 static void

@@ -109,6 +109,9 @@ void	 api_flows_flush(struct api_call *);
 /* The "anycast" section of GET /api/v1/counters; a new reference. */
 json_t	*api_anycast_counters(struct router *);
 
+/* api_dns.c: GET /api/v1/dns/zone */
+void	 api_dns_zone(struct api_call *);
+
 /* api_counters.c: each counter set by name, NULL-ended */
 struct api_counter {
 	const char	*name;
@@ -120,6 +123,7 @@ extern const struct api_counter api_router_counters[];
 extern const struct api_counter api_group_counters[];
 extern const struct api_counter api_member_counters[];
 extern const struct api_counter api_flow_counters[];
+extern const struct api_counter api_dns_counters[];
 uint64_t api_counter_value(const void *stats, const struct api_counter *);
 /* Counters clamp to JSON's signed 64-bit integers; new references. */
 json_t	*api_json_u64(uint64_t);

@@ -1,7 +1,7 @@
 /*
  * The counter sets by name, generated from the lists next to each stats
  * struct (IFACE_COUNTERS, ROUTER_COUNTERS, GROUP_COUNTERS,
- * MEMBER_COUNTERS, FLOW_COUNTERS), and the JSON writer of one set.  The
+ * MEMBER_COUNTERS, FLOW_COUNTERS, DNS_COUNTERS), and the JSON writer of one set.  The
  * JSON views and GET /metrics both walk these tables, so a counter added
  * to a list shows in both.
  */
@@ -51,6 +51,13 @@ const struct api_counter api_member_counters[] = {
 const struct api_counter api_flow_counters[] = {
 #define X(f, h) ROW(struct flow_stats, f, h)
 	FLOW_COUNTERS(X)
+#undef X
+	END
+};
+
+const struct api_counter api_dns_counters[] = {
+#define X(f, h) ROW(struct dns_stats, f, h)
+	DNS_COUNTERS(X)
 #undef X
 	END
 };

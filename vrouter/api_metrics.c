@@ -445,4 +445,5 @@ api_metrics(struct router *r, struct evbuffer *b)
 	metrics_tables(r, b);
 	metrics_captures(r, b);
 	metrics_anycast(r, b);
+	metrics_totals(b, "dns_", api_dns_counters, &r->dns);
 }

@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "pbuf.h"
 #include "config_json.h"
+#include "dns.h"
 
 #define CFG_MAX_FILE		(1024 * 1024)
 
@@ -35,12 +36,14 @@
 #define MAX_ICMP_RATE		100000
 #define MIN_PBUFS		64
 #define MAX_PBUFS		65536
+#define MAX_DNS_TTL		86400
 
 static void	 config_defaults(struct config *);
 static const char *syntax_text(json_error_t *);
 static int	 parse_root(struct cfgp *, json_t *);
 static int	 parse_api(struct cfgp *, json_t *);
 static int	 parse_limits(struct cfgp *, json_t *);
+static int	 parse_dns(struct cfgp *, json_t *);
 static int	 parse_routes(struct cfgp *, json_t *);
 static int	 route_parse(struct cfgp *, json_t *, const char *,
 		    struct cfg_route *);
@@ -328,6 +331,8 @@ config_defaults(struct config *c)
 	c->icmp_burst = DEFAULT_ICMP_BURST;
 	c->pbufs = DEFAULT_PBUFS;
 	cfg_flows_defaults(&c->flows);
+	c->dns_enabled = true;
+	c->dns_ttl = DNS_DEFAULT_TTL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -338,7 +343,7 @@ parse_root(struct cfgp *p, json_t *root)
 {
 	static const char *const keys[] = { "api", "capture_dir",
 	    "log_level", "limits", "interfaces", "routes", "groups", "flows",
-	    NULL };
+	    "dns", NULL };
 	static const char *const levels[] = {
 		[LOG_LVL_WARN] = "warn", [LOG_LVL_INFO] = "info",
 		[LOG_LVL_DEBUG] = "debug",
@@ -387,6 +392,12 @@ parse_root(struct cfgp *p, json_t *root)
 	if ((v = cfg_member(p, root, "", "limits", JSON_OBJECT, false,
 	    &rc)) != NULL)
 		rc = parse_limits(p, v);
+	if (rc == -1)
+		return -1;
+
+	if ((v = cfg_member(p, root, "", "dns", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = parse_dns(p, v);
 	if (rc == -1)
 		return -1;
 
@@ -486,6 +497,20 @@ parse_limits(struct cfgp *p, json_t *obj)
 	    &c->icmp_burst) == -1 ||
 	    cfg_u32(p, obj, "limits", "buffers", MIN_PBUFS, MAX_PBUFS,
 	    &c->pbufs) == -1)
+		return -1;
+	return 0;
+}
+
+/* The .any responder (dns.h). */
+static int
+parse_dns(struct cfgp *p, json_t *obj)
+{
+	static const char *const keys[] = { "enabled", "ttl", NULL };
+	struct config	*c = p->conf;
+
+	if (cfg_keys(p, obj, "dns", keys) == -1 ||
+	    cfg_bool(p, obj, "dns", "enabled", &c->dns_enabled) == -1 ||
+	    cfg_u32(p, obj, "dns", "ttl", 0, MAX_DNS_TTL, &c->dns_ttl) == -1)
 		return -1;
 	return 0;
 }

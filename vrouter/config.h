@@ -58,6 +58,7 @@ struct cfg_iface {
 	uint32_t	 ra_lifetime;		/* seconds */
 	uint8_t		 ra_hop_limit;
 	bool		 ra_mtu;		/* include the MTU option */
+	bool		 ra_dns;		/* RDNSS and DNSSL (RFC 8106) */
 	struct cfg_prefix prefixes[CFG_MAX_PREFIXES];
 	int		 nprefixes;
 	struct cfg_capture capture;
@@ -152,6 +153,8 @@ struct config {
 	struct cfg_group *groups;	/* CFG_MAX_GROUPS entries */
 	int		 ngroups;
 	struct cfg_flows flows;
+	bool		 dns_enabled;		/* answer .any names on port 53 */
+	uint32_t	 dns_ttl;		/* of every record */
 };
 
 /*

@@ -13,6 +13,7 @@
 
 #include "util.h"
 #include "config_json.h"
+#include "dns.h"
 
 #define DEFAULT_GROUP_MEMBERS	64
 #define DEFAULT_REPORT_MS	1000
@@ -277,6 +278,9 @@ parse_dns_name(struct cfgp *p, json_t *obj, const char *path, int idx)
 		if (dot == NULL)
 			break;
 	}
+	if (strcasecmp(s, DNS_NS_LABEL) == 0)
+		return cfg_err(p, "%s: %s is the router's own name (%s.%s.)",
+		    kp, q, DNS_NS_LABEL, DNS_ZONE);
 	for (i = 0; i < idx; i++)
 		if (strcasecmp(c->groups[i].name, s) == 0)
 			return cfg_err(p, "%s: duplicate name %s (also "

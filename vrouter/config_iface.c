@@ -36,6 +36,7 @@ iface_defaults(struct cfg_iface *ifc)
 	ifc->ra_lifetime = DEFAULT_RA_LIFETIME_S;
 	ifc->ra_hop_limit = DEFAULT_HOP_LIMIT;
 	ifc->ra_mtu = true;
+	ifc->ra_dns = true;
 	ifc->capture.direction = CAP_BOTH;
 }
 
@@ -260,7 +261,7 @@ parse_ra(struct cfgp *p, json_t *obj, const char *path,
     struct cfg_iface *ifc, bool *have_prefixes)
 {
 	static const char *const keys[] = { "enabled", "interval",
-	    "lifetime", "hop_limit", "mtu", "prefixes", NULL };
+	    "lifetime", "hop_limit", "mtu", "prefixes", "dns", NULL };
 	struct cfg_prefix	*pf;
 	uint32_t		 hlim = ifc->ra_hop_limit;
 	char			 kp[CFG_PATH_LEN], pp[CFG_PATH_LEN];
@@ -275,7 +276,8 @@ parse_ra(struct cfgp *p, json_t *obj, const char *path,
 	    cfg_u32(p, obj, path, "lifetime", 0, MAX_RA_LIFETIME_S,
 	    &ifc->ra_lifetime) == -1 ||
 	    cfg_u32(p, obj, path, "hop_limit", 0, 255, &hlim) == -1 ||
-	    cfg_bool(p, obj, path, "mtu", &ifc->ra_mtu) == -1)
+	    cfg_bool(p, obj, path, "mtu", &ifc->ra_mtu) == -1 ||
+	    cfg_bool(p, obj, path, "dns", &ifc->ra_dns) == -1)
 		return -1;
 	ifc->ra_hop_limit = (uint8_t)hlim;
 	/* RFC 4861 6.2.1: AdvDefaultLifetime is 0 or >= MaxRtrAdvInterval */

@@ -13,6 +13,7 @@
 #include "fwd.h"
 #include "anycast.h"
 #include "router.h"
+#include "dns.h"
 
 static void	 local_input(struct router *, struct iface *, struct pbuf *,
 		    const struct pkt *);
@@ -124,7 +125,16 @@ local_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 		}
 	case IPPROTO_UDP_:
 	case IPPROTO_TCP_:
-		/* No services here yet: tell the sender (traceroute ends so). */
+		if (p->dport == DNS_PORT && r->conf->dns_enabled &&
+		    !IN6_IS_ADDR_MULTICAST(&p->dst)) {
+			if (p->proto == IPPROTO_UDP_)
+				dns_udp_input(r, ifp, pb, p);
+			else
+				dns_tcp_input(r, ifp, pb, p);
+			pbuf_free(pb);
+			return;
+		}
+		/* No other service: tell the sender (traceroute ends so). */
 		if (!IN6_IS_ADDR_MULTICAST(&p->dst))
 			icmp6_error(r, ifp, pb, p, ICMP6_DST_UNREACH_,
 			    ICMP6_DST_UNREACH_NOPORT_, 0);

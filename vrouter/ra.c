@@ -11,6 +11,7 @@
 #include "iface.h"
 #include "fwd.h"
 #include "router.h"
+#include "dns.h"
 
 #define MAX_INITIAL_RTR_ADVERTISEMENTS	3
 #define MAX_INITIAL_RTR_ADVERT_INTERVAL	4	/* seconds (RFC 4861 §10: 16) */
@@ -24,6 +25,36 @@ put32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+/*
+ * RDNSS with the router's address on the link and DNSSL "any." (RFC
+ * 8106), valid three intervals; 0 in the final RA of a router that
+ * advertised itself as a default router.  Returns the end of the
+ * options.
+ */
+static uint8_t *
+ra_dns_opts(const struct iface *ifp, uint8_t *o, uint32_t lifetime)
+{
+	static const uint8_t	 any[] = { 3, 'a', 'n', 'y', 0 };
+	uint32_t		 valid = 3 * ifp->conf.ra_interval;
+
+	if (lifetime == 0 && ifp->conf.ra_lifetime != 0)
+		valid = 0;
+	o[0] = ND_OPT_RDNSS_;
+	o[1] = 3;				/* 8 + one address */
+	o[2] = o[3] = 0;
+	put32(o + 4, valid);
+	memcpy(o + 8, ifp->naddrs > 1 ? &ifp->addrs[1].addr : &ifp->lladdr,
+	    16);
+	o += 24;
+	o[0] = ND_OPT_DNSSL_;
+	o[1] = 2;				/* 8 + "any." padded to 8 */
+	o[2] = o[3] = 0;
+	put32(o + 4, valid);
+	memset(o + 8, 0, 8);
+	memcpy(o + 8, any, sizeof(any));
+	return o + 16;
 }
 
 void
@@ -74,6 +105,8 @@ ra_send(struct router *r, struct iface *ifp, const struct in6_addr *dst,
 		memcpy(o + 16, &pi->prefix, 16);
 		o += 32;
 	}
+	if (c->ra_dns && dns_active(r))
+		o = ra_dns_opts(ifp, o, lifetime);
 	body = (size_t)(o - (ip6 + 44));
 	pb->len = ETH_HLEN_ + (uint32_t)icmp6_finish(ip6, &ifp->lladdr, dst,
 	    NDP_HOP_LIMIT, ND_ROUTER_ADVERT_, 0, body);

@@ -14,6 +14,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "dns.h"
 #include "member_proto.h"
 #include "pkt.h"
 #include "tbucket.h"
@@ -78,6 +79,7 @@ struct router {
 	struct tbucket	 unreach_rl;	/* all-down unreachables */
 	struct mp_ratelimit *mp_rl;	/* per-source message limits */
 	uint64_t	 mp_seq_out;	/* last sequence number sent */
+	struct dns_stats dns;		/* the .any responder */
 };
 
 int	 router_init(struct router *, struct config *, bool pcap_mode,
