@@ -362,13 +362,7 @@ start_client() {
 	echo $! >"$dir/client.pid"
 }
 
-client_pid() {
-	local pid
-	pid=$(cat "$STATE/hosts/$1/client.pid" 2>/dev/null) || return 0
-	if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"; then
-		echo "$pid"
-	fi
-}
+client_pid() { host_pid "$1" client; }
 
 client_ready() {
 	[ -n "$(client_pid "$1")" ] || die "anycast-client of $1 exited:" \
@@ -376,14 +370,18 @@ client_ready() {
 	[ -S "$STATE/hosts/$1/client.sock" ]
 }
 
-# The agent's pid when it runs, else nothing.
-member_pid() {
+# host_pid HOST NAME: the pid in hosts/HOST/NAME.pid when it runs, else
+# nothing.
+host_pid() {
 	local pid
-	pid=$(cat "$STATE/hosts/$1/member.pid" 2>/dev/null) || return 0
+	pid=$(cat "$STATE/hosts/$1/$2.pid" 2>/dev/null) || return 0
 	if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"; then
 		echo "$pid"
 	fi
 }
+
+# The agent's pid when it runs, else nothing.
+member_pid() { host_pid "$1" member; }
 
 # member_is_up URL GROUP ADDRESS [SINCE_MS]: the member is up in the
 # API, healthy by its last report, which came less than SINCE_MS ago
