@@ -13,7 +13,7 @@
 static int
 cot_parse(struct cl_opts *o, char *err, size_t errlen, ...)
 {
-	char	*argv[16];
+	char	*argv[32];
 	int	 argc = 0;
 	va_list	 ap;
 
