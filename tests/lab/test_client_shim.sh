@@ -59,7 +59,10 @@ assert_match "^$ANY +encap seg6 mode inline segs 2 \[ $U :: \] via fe80:" \
     "$route" "c1's table $table"
 info "c1: $(rules)"
 info "c1 table $table: $route"
-sock=$(h "$member" ss -Htn state established "sport = :80 and dport = :$port")
+msock() { h "$member" ss -Htn state established "sport = :80 and dport = :$port"; }
+has_msock() { [ -n "$(msock)" ]; }
+wait_for has_msock || true	# the shim may learn before the ACK arrives
+sock=$(msock)
 assert_match "\[$ANY\]:80 +\[$C1\]:$port" "$sock" "$member's socket"
 info "$member: $sock"
 
@@ -69,11 +72,15 @@ out=$(c1 curl -gsS -m 5 -w ' %{local_port}' "http://[$ANY]/name") ||
 port2=${out##* }
 wait "$slow" || true
 
-# 3. A 100 MiB download.
+# 3. A 100 MiB download; the group's "packets" counter is what the
+# router forwarded to A (the anycast path) meanwhile.
+wait_for count_is 0 || fail "mappings left: $(status_json)"
+before=$(group_counter .packets)
 out=$(c1 curl -gsS -m 20 -o /dev/null -w '%{size_download} %{local_port}' \
     "http://[$ANY]/big100") || fail "download: $out"
 assert_eq 104857600 "${out%% *}" "bytes downloaded"
 port3=${out##* }
+router_a=$(( $(group_counter .packets) - before ))
 wait_for count_is 0 ||
     fail "mappings left after the connections ended: $(status_json)"
 assert_eq "" "$(rules)" "c1's rules after the connections ended"
@@ -108,4 +115,6 @@ grep -m1 "^$ANY " "$TEST_TMP/big.txt" | grep -q "S" ||
 info "100 MiB download (port $port3): $total packets from c1, $to_a to A" \
     "(anycast path, $(awk -v a="$to_a" -v t="$total" 'BEGIN {printf "%.3f", 100 * a / t}') %)," \
     "$direct to $U with SRH [A, U]"
+assert_eq "$to_a" "$router_a" "packets the router forwarded to A (group counter) against the capture"
+info "the group's packets counter grew by $router_a during the download"
 info "on the anycast path: $(grep "^$ANY " "$TEST_TMP/big.txt" | awk '{print $NF}' | tr '\n' ' ')"
