@@ -12,15 +12,12 @@
 # new connection is learnt; SIGTERM: the shim removes its rule and
 # route, its status socket, and exits 0.
 
-# shellcheck source=tests/lab/lib_anycast.sh
-. "$(dirname "$0")/lib_anycast.sh"
-ANY_TOPOLOGY=$LAB_REPO/netns/topologies/anycast-shim.json
-SHIM=$(dirname "${VROUTER:-$LAB_REPO/build/vrouter}")/anycast-client
-DIR=$LAB_STATE/hosts/c1
+# shellcheck source=tests/lab/lib_client.sh
+. "$(dirname "$0")/lib_client.sh"
+DIR=$SHIM_DIR
 anycast_start
 
-count() { h c1 "$SHIM" -s -j -S "$DIR/client.sock" 2>/dev/null | jq -r .count; }
-count_is() { [ "$(count)" = "$1" ]; }
+count_is() { shim_count_is "$1"; }
 ours() { h c1 ip -6 rule show | grep " proto 172" || true; h c1 ip -6 route show table all proto 172; }
 ours_n() { ours | grep -c . || true; }
 none_left() { [ "$(ours_n)" = 0 ]; }

@@ -14,22 +14,13 @@
 # member with an SRH [A, U] (capture on the router's c1 interface, where
 # the SYN-ACK shows the routing type of the mode: 253, 0, 253).
 
-# shellcheck source=tests/lab/lib_anycast.sh
-. "$(dirname "$0")/lib_anycast.sh"
-ANY_TOPOLOGY=$LAB_REPO/netns/topologies/anycast-shim.json
-C1=2001:db8:1::10
-SHIM=$(dirname "${VROUTER:-$LAB_REPO/build/vrouter}")/anycast-client
+# shellcheck source=tests/lab/lib_client.sh
+. "$(dirname "$0")/lib_client.sh"
 anycast_start
 
-learned() { h c1 "$SHIM" -s -j -S "$LAB_STATE/hosts/c1/client.sock" |
-    jq -r .counters.learned; }
+learned() { shim_field .counters.learned; }
 
-code=$(api_code POST /api/v1/captures \
-    "{\"interface\": \"c1\", \"direction\": \"both\", \"filter\": \"ip6 host $C1\"}")
-assert_eq 201 "$code" "POST /api/v1/captures: $(cat "$TEST_TMP/api-body")"
-cap=$(jq -r .id "$TEST_TMP/api-body")
-stop_capture() { api_code DELETE "/api/v1/captures/$cap" >/dev/null; }
-at_exit stop_capture
+c1_capture_start "ip6 host $C1" both
 
 get4m() {
 	h "$1" curl -gsS -m 10 -r 0-4194303 -o /dev/null \
@@ -53,19 +44,15 @@ for mode in exp rh0 srh; do
 	info "$mode: c2 without the shim and c1 with it each downloaded 4 MiB"
 done
 
-pcap=$TEST_TMP/c1.pcap
-api_code POST "/api/v1/captures/$cap/stop" >/dev/null
-api_get_to "$pcap" "/api/v1/captures/$cap/pcap"
+c1_capture_get
 for mode in exp rh0 srh; do
-	synack=$(tshark -r "$pcap" -Y "tcp.dstport == ${PORT[$mode]} &&
+	synack=$(tshark -r "$C1_PCAP" -Y "tcp.dstport == ${PORT[$mode]} &&
 	    tcp.flags.syn == 1 && tcp.flags.ack == 1" -T fields \
 	    -e ipv6.src -e ipv6.routing.type -e ipv6.routing.segleft \
 	    -E separator=' ' 2>/dev/null | head -1)
 	assert_eq "$ANY ${RH_TYPE[$mode]} 0" "$synack" \
 	    "$mode: SYN-ACK to c1 (source, routing type, segments left)"
-	tshark -r "$pcap" -Y "tcp.srcport == ${PORT[$mode]}" -T fields \
-	    -E separator=' ' -e ipv6.dst -e ipv6.routing.type \
-	    -e ipv6.routing.srh.addr 2>/dev/null >"$TEST_TMP/$mode.txt"
+	c1_sent "${PORT[$mode]}" | awk '{print $1, $2, $3}' >"$TEST_TMP/$mode.txt"
 	total=$(wc -l <"$TEST_TMP/$mode.txt")
 	to_a=$(grep -c "^$ANY" "$TEST_TMP/$mode.txt" || true)
 	U=$(awk -v a="$ANY" '$1 != a {print $1; exit}' "$TEST_TMP/$mode.txt")

@@ -17,24 +17,15 @@
 # from c1 take the anycast path for the handshake only (the share is
 # printed); and the rules gone once the connections end.
 
-# shellcheck source=tests/lab/lib_anycast.sh
-. "$(dirname "$0")/lib_anycast.sh"
-ANY_TOPOLOGY=$LAB_REPO/netns/topologies/anycast-shim.json
-C1=2001:db8:1::10
-SHIM=$(dirname "${VROUTER:-$LAB_REPO/build/vrouter}")/anycast-client
+# shellcheck source=tests/lab/lib_client.sh
+. "$(dirname "$0")/lib_client.sh"
 anycast_start
 
-status_json() { h c1 "$SHIM" -s -j -S "$LAB_STATE/hosts/c1/client.sock"; }
-status_count() { status_json | jq -r .count; }
-count_is() { [ "$(status_count)" = "$1" ]; }
+status_json() { shim_status; }
+count_is() { shim_count_is "$1"; }
 rules() { h c1 ip -6 rule show priority 100; }
 
-code=$(api_code POST /api/v1/captures \
-    "{\"interface\": \"c1\", \"direction\": \"rx\", \"filter\": \"ip6 src host $C1\"}")
-assert_eq 201 "$code" "POST /api/v1/captures: $(cat "$TEST_TMP/api-body")"
-cap=$(jq -r .id "$TEST_TMP/api-body")
-stop_capture() { api_code DELETE "/api/v1/captures/$cap" >/dev/null; }
-at_exit stop_capture
+c1_capture_start "ip6 src host $C1" rx
 
 # 1. A long-lived connection: the shim's mapping, the rule, the route,
 # the member's socket on A.
@@ -86,20 +77,12 @@ wait_for count_is 0 ||
 assert_eq "" "$(rules)" "c1's rules after the connections ended"
 status_json | jq -c .counters | sed "s/^/$TEST_NAME: shim counters: /"
 
-pcap=$TEST_TMP/c1.pcap
-api_code POST "/api/v1/captures/$cap/stop" >/dev/null
-api_get_to "$pcap" "/api/v1/captures/$cap/pcap"
-# One line per packet: destination, routing type, SRH addresses, flags.
-pkts() {
-	tshark -r "$pcap" -Y "tcp.srcport == $1" -T fields -E separator=' ' \
-	    -e ipv6.dst -e ipv6.routing.type -e ipv6.routing.srh.addr \
-	    -e tcp.flags.str 2>/dev/null
-}
-first_syn=$(pkts "$port2" | head -1)
+c1_capture_get
+first_syn=$(c1_sent "$port2" | head -1)
 assert_match "^$ANY +[^ ]*S" "$first_syn" "second connection's SYN"
 info "second connection (port $port2): first packet $first_syn"
 
-pkts "$port3" >"$TEST_TMP/big.txt"
+c1_sent "$port3" >"$TEST_TMP/big.txt"
 total=$(wc -l <"$TEST_TMP/big.txt")
 to_a=$(grep -c "^$ANY " "$TEST_TMP/big.txt" || true)
 # The member that served it: the first other destination.
