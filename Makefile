@@ -115,6 +115,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libvrouter-fuzz.a
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
 
+# The client shim's parser, built with its target (it is not in the library).
+$(BUILD)/fuzz/fuzz_client_learn: tests/fuzz/fuzz_client_learn.c \
+	    hosts/client/learn.c $(BUILD)/libvrouter-fuzz.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< hosts/client/learn.c \
+	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
+
 deps:
 	@bash tests/deps.sh
 
