@@ -17,7 +17,8 @@
 # namespace; hosts learn their default route from the router's RAs.
 # The "anycast" topology (netns/topologies/anycast.json) has clients c1,
 # c2 and members m1, m2, m3 of the group 2001:db8:ac::1, each running
-# anycast-member and nginx (see docs/lab.md).
+# anycast-member and nginx; "anycast-shim" is the same with the client
+# shim anycast-client in c1 (see docs/lab.md).
 #
 #   lab.sh up [TOPOLOGY]        start a lab (the default topology if none);
 #                               TOPOLOGY is a file or a name in
@@ -774,6 +775,10 @@ cmd_status() {
 		echo "  default: $(nsx "$h" ip -6 route show default 2>/dev/null |
 		    head -1 | grep . || echo none)"
 		echo "  processes: $(ip netns pids "$h" | wc -l)"
+		[ ! -S "$STATE/hosts/$h/client.sock" ] ||
+		    echo "  anycast-client: $(client_pid "$h" | grep . ||
+			echo "NOT running"), status: lab.sh exec $h" \
+			"anycast-client -s -S $STATE/hosts/$h/client.sock"
 		[ "$(host_member "$topo" "$h")" != null ] || continue
 		pid=$(member_pid "$h")
 		echo "  anycast-member: $([ -n "$pid" ] && echo "running, pid $pid" ||
