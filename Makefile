@@ -41,6 +41,10 @@ UNIT_SRCS	 = $(wildcard tests/unit/*.c)
 MEMBER_SRCS	 = $(wildcard hosts/member/*.c)
 MEMBER_OBJS	 = $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcommon.a
 MEMBER_LIB_SRCS	 = $(filter-out hosts/member/main.c, $(MEMBER_SRCS))
+CLIENT_SRCS	 = $(wildcard hosts/client/*.c)
+CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcommon.a
+CLIENT_LIB_SRCS	 = $(filter-out hosts/client/main.c, $(CLIENT_SRCS))
+HOST_LIB_SRCS	 = $(MEMBER_LIB_SRCS) $(CLIENT_LIB_SRCS)
 FUZZ_SRCS	 = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -51,7 +55,8 @@ ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 .PHONY: all check unit unit-asan fixtures labtest fuzz fuzz-build bench bench-dns \
 	lab lab-down install deps clean
 
-all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member)
+all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member) \
+	$(if $(CLIENT_SRCS),$(BUILD)/anycast-client)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -80,14 +85,17 @@ $(BUILD)/vrouter: $(BUILD)/obj/vrouter/main.o $(BUILD)/libvrouter.a
 $(BUILD)/anycast-member: $(MEMBER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit: $(UNIT_SRCS) $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter.a
+$(BUILD)/anycast-client: $(CLIENT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit: $(UNIT_SRCS) $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $(UNIT_SRCS) \
-	    $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter.a $(LDLIBS) \
+	    $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a $(LDLIBS) \
 	    $(shell pkg-config --libs criterion)
 
-$(BUILD)/unit-asan: $(UNIT_SRCS) $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter-asan.a
+$(BUILD)/unit-asan: $(UNIT_SRCS) $(HOST_LIB_SRCS) $(BUILD)/libvrouter-asan.a
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Wno-missing-prototypes -o $@ \
-	    $(UNIT_SRCS) $(MEMBER_LIB_SRCS) $(BUILD)/libvrouter-asan.a \
+	    $(UNIT_SRCS) $(HOST_LIB_SRCS) $(BUILD)/libvrouter-asan.a \
 	    $(LDLIBS) $(shell pkg-config --libs criterion)
 
 # libFuzzer targets, built with clang: the library once, instrumented
@@ -106,6 +114,13 @@ $(BUILD)/libvrouter-fuzz.a: $(FUZZ_OBJS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libvrouter-fuzz.a
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
+
+# The client shim's parser, built with its target (it is not in the library).
+$(BUILD)/fuzz/fuzz_client_learn: tests/fuzz/fuzz_client_learn.c \
+	    hosts/client/learn.c $(BUILD)/libvrouter-fuzz.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< hosts/client/learn.c \
 	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
 
 deps:
@@ -150,10 +165,12 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vrouter
 	install -m 755 $(BUILD)/vrouter $(DESTDIR)$(PREFIX)/sbin/vrouter
 	install -m 755 $(BUILD)/anycast-member $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 $(BUILD)/anycast-client $(DESTDIR)$(PREFIX)/sbin/
 	cp -r web netns $(DESTDIR)$(PREFIX)/share/vrouter/
 
 clean:
 	rm -rf $(BUILD)
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.d) \
+	$(CLIENT_SRCS:%.c=$(BUILD)/obj/%.d) \
 	$(FUZZ_OBJS:.o=.d)

@@ -17,7 +17,8 @@
 # namespace; hosts learn their default route from the router's RAs.
 # The "anycast" topology (netns/topologies/anycast.json) has clients c1,
 # c2 and members m1, m2, m3 of the group 2001:db8:ac::1, each running
-# anycast-member and nginx (see docs/lab.md).
+# anycast-member and nginx; "anycast-shim" is the same with the client
+# shim anycast-client in c1 (see docs/lab.md).
 #
 #   lab.sh up [TOPOLOGY]        start a lab (the default topology if none);
 #                               TOPOLOGY is a file or a name in
@@ -29,7 +30,8 @@
 #                               (run by hosts) a small web server
 #
 # Environment: VROUTER (the binary, default build/vrouter), MEMBER_AGENT
-# (default: anycast-member beside the vrouter binary), LAB_STATE
+# (default: anycast-member beside the vrouter binary), CLIENT_SHIM
+# (default: anycast-client beside the vrouter binary), LAB_STATE
 # (state directory, default /run/vrouter-lab), LAB_TIMEOUT (seconds to
 # wait for each step of "up", default 30), LAB_DEBUG=1 (vrouter -d),
 # LAB_QUIET=1 (no hints after "up").
@@ -124,7 +126,7 @@ topology_errors() {
 	     | (.hosts | to_entries[]
 		| .key as $i | .value as $h | "hosts[\($i)]" as $w
 		| ((($h | keys) - ["name", "interface", "addresses", "run",
-		     "listen", "sysctl", "member"])[]
+		     "listen", "sysctl", "member", "client"])[]
 		    | "\($w): unknown key \"\(.)\""),
 		  (if ($h.name | str)
 		     and ($h.name | test("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"))
@@ -159,6 +161,11 @@ topology_errors() {
 		       and all(.[]; test("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*=.")))
 		   then empty
 		   else "\($w).sysctl: must be a list of \"name=value\" strings" end),
+		  (if $h.client == null or ($h.client | type == "object"
+		       and (($h.client | keys) - ["args"]) == []
+		       and ($h.client.args == null or ($h.client.args | strs)))
+		   then empty
+		   else "\($w).client: must be an object, with \"args\" a list of strings" end),
 		  (if $h.member == null then empty
 		   elif ($h.member | type) != "object"
 		   then "\($w).member: must be an object"
@@ -298,6 +305,14 @@ find_member_agent() {
 	readlink -f "$bin"
 }
 
+# The client shim: CLIENT_SHIM, or anycast-client beside vrouter.
+find_client_shim() {
+	local bin=${CLIENT_SHIM:-$(dirname "$VROUTER")/anycast-client}
+	[ -x "$bin" ] ||
+	    die "anycast-client not found at $bin (run 'make' or set CLIENT_SHIM)"
+	readlink -f "$bin"
+}
+
 # A topology argument: a file, or the name of one in netns/topologies.
 resolve_topology() {
 	local t=$1
@@ -356,14 +371,42 @@ start_member() {
 	echo $! >"$dir/member.pid"
 }
 
-# The agent's pid when it runs, else nothing.
-member_pid() {
+# A host with a "client" object runs anycast-client: its pid in
+# hosts/HOST/client.pid, its output in hosts/HOST/client.log, its status
+# socket hosts/HOST/client.sock ("lab.sh exec HOST anycast-client -s -S
+# ..." or client_status in the tests).
+start_client() {
+	local topo=$1 h=$2 shim=$3 dir=$STATE/hosts/$2 args=()
+	args=(-i "$(host_ifname "$topo" "$h")" -S "$dir/client.sock")
+	while IFS= read -r a; do
+		args+=("$a")
+	done < <(jq -r --arg h "$h" \
+	    '.hosts[] | select(.name == $h) | .client.args[]?' "$topo")
+	setsid ip netns exec "$h" "$shim" "${args[@]}" </dev/null \
+	    >>"$dir/client.log" 2>&1 &
+	echo $! >"$dir/client.pid"
+}
+
+client_pid() { host_pid "$1" client; }
+
+client_ready() {
+	[ -n "$(client_pid "$1")" ] || die "anycast-client of $1 exited:" \
+	    "$(tail -n 3 "$STATE/hosts/$1/client.log" 2>/dev/null)"
+	[ -S "$STATE/hosts/$1/client.sock" ]
+}
+
+# host_pid HOST NAME: the pid in hosts/HOST/NAME.pid when it runs, else
+# nothing.
+host_pid() {
 	local pid
-	pid=$(cat "$STATE/hosts/$1/member.pid" 2>/dev/null) || return 0
+	pid=$(cat "$STATE/hosts/$1/$2.pid" 2>/dev/null) || return 0
 	if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"; then
 		echo "$pid"
 	fi
 }
+
+# The agent's pid when it runs, else nothing.
+member_pid() { host_pid "$1" member; }
 
 # member_is_up URL GROUP ADDRESS [SINCE_MS]: the member is up in the
 # API, healthy by its last report, which came less than SINCE_MS ago
@@ -428,6 +471,8 @@ do_down() {
 	for h in $(topo_hosts "$topo"); do
 		pid=$(member_pid "$h")
 		[ -z "$pid" ] || stop_pid "$pid" "anycast-member of $h"
+		pid=$(client_pid "$h")
+		[ -z "$pid" ] || stop_pid "$pid" "anycast-client of $h"
 	done
 	for pid in $(lab_vrouter_pids | sort -u); do
 		stop_pid "$pid" vrouter
@@ -518,7 +563,7 @@ host_listens() {
 cmd_up() {
 	need_root up
 	need_tools ip jq curl ss
-	local topo src h dev a i cmd port hostdir agent="" group maddr
+	local topo src h dev a i cmd port hostdir agent="" group maddr shim=""
 	declare -gA LISTEN_MS=()
 	topo=$(resolve_topology "${1:-$DEFAULT_TOPOLOGY}")
 
@@ -526,6 +571,9 @@ cmd_up() {
 	VROUTER=$(find_vrouter)
 	if jq -e 'any(.hosts[]; .member != null)' "$topo" >/dev/null; then
 		agent=$(find_member_agent)
+	fi
+	if jq -e 'any(.hosts[]; .client != null)' "$topo" >/dev/null; then
+		shim=$(find_client_shim)
 	fi
 	# Read it now: it may be the copy that bringing a lab down removes.
 	local topo_json
@@ -614,6 +662,13 @@ cmd_up() {
 		group=$(host_member "$topo" "$h" | jq -r .group)
 		up_wait "anycast-member of $h to put $group on lo (see $STATE/hosts/$h/member.log)" \
 		    member_starting "$h" "$group"
+	done
+	for h in $(topo_hosts "$topo"); do
+		jq -e --arg h "$h" '.hosts[] | select(.name == $h) | .client' \
+		    "$topo" >/dev/null || continue
+		start_client "$topo" "$h" "$shim"
+		up_wait "anycast-client of $h to start (see $STATE/hosts/$h/client.log)" \
+		    client_ready "$h"
 	done
 
 	for h in $(topo_hosts "$topo"); do
@@ -748,6 +803,10 @@ cmd_status() {
 		echo "  default: $(nsx "$h" ip -6 route show default 2>/dev/null |
 		    head -1 | grep . || echo none)"
 		echo "  processes: $(ip netns pids "$h" | wc -l)"
+		[ ! -S "$STATE/hosts/$h/client.sock" ] ||
+		    echo "  anycast-client: $(client_pid "$h" | grep . ||
+			echo "NOT running"), status: lab.sh exec $h" \
+			"anycast-client -s -S $STATE/hosts/$h/client.sock"
 		[ "$(host_member "$topo" "$h")" != null ] || continue
 		pid=$(member_pid "$h")
 		echo "  anycast-member: $([ -n "$pid" ] && echo "running, pid $pid" ||
@@ -776,8 +835,8 @@ cmd_exec() {
 # Serves a page naming the host on [::]:PORT, or on [ADDRESS]:PORT for
 # each ADDRESS given, with nginx (socat, page only, when nginx is not
 # installed).  /name is the host's name alone, /big a 64 MiB file
-# (sparse: it costs no disk), /slow the same file sent at 1 MiB/s for
-# long-lived downloads.  Stays in the foreground; nginx.conf and
+# (sparse: it costs no disk), /big100 one of 100 MiB, /slow the 64 MiB
+# file sent at 1 MiB/s for long-lived downloads.  Stays in the foreground; nginx.conf and
 # nginx.pid are in LAB_DIR/http.
 
 cmd_serve_http() {
@@ -789,6 +848,7 @@ cmd_serve_http() {
 	mkdir -p "$dir/www" "$dir/tmp"
 	printf '%s\n' "$host: vrouter lab web server" >"$dir/www/index.html"
 	truncate -s 64M "$dir/big"
+	truncate -s 100M "$dir/big100"
 	if [ $# -eq 0 ]; then
 		listen="        listen [::]:$port ipv6only=off;"
 	fi
@@ -824,6 +884,7 @@ $listen
         location = /name { return 200 "$host\n"; }
         location = /big { alias $dir/big; }
         location = /slow { alias $dir/big; limit_rate 1m; }
+        location = /big100 { alias $dir/big100; }
     }
 }
 EOF
