@@ -140,6 +140,7 @@ struct config {
 	char		 api_web_root[PATH_MAX];	/* "" = look at start */
 	char		 capture_dir[PATH_MAX];
 	int		 log_level;		/* LOG_LVL_* */
+	bool		 keep_taps;	/* a clean stop leaves the TAPs */
 	uint32_t	 neigh_max;
 	uint32_t	 neigh_queue;
 	uint32_t	 icmp_rate;

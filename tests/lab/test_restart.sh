@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+#
+# vrouter killed and started again: hosts keep their interfaces, members
+# join again with their sessions, and traffic flows again.
+#
+#   c1, c2 ── vrouter (kill -9, start again) ──┬── m1
+#                                              ├── m2   group A
+#                                              └── m3
+#
+# (a) kill -9 vrouter: every host's eth0 (a persistent TAP) is still
+#     there with its addresses and its default route; vrouter started
+#     again re-attaches to them; c1 pings m1's unicast address and the
+#     group's members are "up" again (time printed).
+
+# shellcheck source=tests/lab/lib_anycast.sh
+. "$(dirname "$0")/lib_anycast.sh"
+anycast_start
+
+VROUTER_BIN=${VROUTER:-$LAB_REPO/build/vrouter}
+HOSTS=(c1 c2 m1 m2 m3)
+declare -A HOST_ADDR=([c1]=2001:db8:1::10 [c2]=2001:db8:2::10
+    [m1]=2001:db8:21::10 [m2]=2001:db8:22::10 [m3]=2001:db8:23::10)
+
+# Only the vrouter of this lab, by the pid lab.sh recorded.
+vrouter_pid() { cat "$LAB_STATE/vrouter.pid"; }
+vrouter_dead() { ! kill -0 "$1" 2>/dev/null; }
+
+vrouter_kill9() {
+	local pid
+	pid=$(vrouter_pid)
+	[[ $pid =~ ^[0-9]+$ ]] || fail "no vrouter pid in $LAB_STATE"
+	kill -KILL "$pid"
+	wait_for -t 5 vrouter_dead "$pid" || fail "vrouter $pid survives kill -9"
+}
+
+# vrouter started as lab.sh starts it; its pid replaces the old one.
+vrouter_restart() {
+	setsid "$VROUTER_BIN" -c "$LAB_STATE/router.json" </dev/null \
+	    >>"$LAB_STATE/vrouter.log" 2>&1 &
+	echo $! >"$LAB_STATE/vrouter.pid"
+}
+
+api_up() { [ "$(api_code GET /api/v1/status)" = 200 ]; }
+
+# The host's eth0 is the TAP vrouter left, with its address and route.
+host_kept() {
+	local out
+	out=$(h "$1" ip -d -o link show dev eth0 2>&1) ||
+	    fail "$1: eth0 is gone: $out"
+	assert_match 'tun type tap' "$out" "$1 eth0"
+	assert_match "${HOST_ADDR[$1]}/64" \
+	    "$(h "$1" ip -6 -o addr show dev eth0)" "$1 addresses"
+	assert_match '^default ' "$(h "$1" ip -6 route show default)" \
+	    "$1 default route"
+}
+
+# ---------------------------------------------------------------------
+info "(a) kill -9 vrouter, start it again"
+ping_ok c1 "${UNI[m1]}" 1
+vrouter_kill9
+sleep 0.5
+for host in "${HOSTS[@]}"; do
+	host_kept "$host"
+done
+info "  vrouter killed: every host kept eth0, its address and default route"
+t0=$(now_ms)
+vrouter_restart
+wait_for -t 10 api_up || fail "vrouter does not answer after the restart"
+grep -F "re-attached to eth0 in c1" "$LAB_STATE/vrouter.log" >/dev/null ||
+    fail "vrouter did not re-attach to c1's eth0"
+ping_ok c1 "${UNI[m1]}" 3
+info "  c1 pings m1 again, $(( $(now_ms) - t0 )) ms after the restart"
+wait_for -t 10 all_up || fail "members not up after the restart: $(states_line)"
+info "  every member up $(( $(now_ms) - t0 )) ms after the restart"
