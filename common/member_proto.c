@@ -54,7 +54,7 @@ static const uint8_t mp_tlv_len[MP_TLV_MAX + 1] = {
 /* The TLVs defined for each message type. */
 static const uint32_t mp_allowed[MP_TYPE_MAX + 1] = {
 	[MP_JOIN] = MP_HAS_HOLD_TIME | MP_HAS_INTERVAL | MP_HAS_CAPACITY |
-	    MP_HAS_WEIGHT | MP_HAS_BANDWIDTH,
+	    MP_HAS_WEIGHT | MP_HAS_BANDWIDTH | MP_HAS_SESSIONS,
 	[MP_ACCEPT] = MP_HAS_HOLD_TIME | MP_HAS_INTERVAL,
 	[MP_REJECT] = MP_HAS_REASON,
 	[MP_LEAVE] = 0,

@@ -200,6 +200,14 @@ ma_ctl_send_join(struct agent *a)
 	    MP_DEFAULT_HOLD_TIME : hold);
 	m.interval = a->o.interval_ms;
 	m.present = MP_HAS_HOLD_TIME | MP_HAS_INTERVAL;
+	/*
+	 * The sessions we hold: a router that restarted, and that we join
+	 * again, counts them at once instead of at the next REPORT.
+	 */
+	if (a->sessions_valid) {
+		m.sessions = (uint32_t)a->sessions.n;
+		m.present |= MP_HAS_SESSIONS;
+	}
 	ma_ctl_offer(a, &m);
 	ma_ctl_send(a, &m, &a->router);
 }

@@ -11,6 +11,9 @@
 #     there with its addresses and its default route; vrouter started
 #     again re-attaches to them; c1 pings m1's unicast address and the
 #     group's members are "up" again (time printed).
+# (b) an idle connection from c1 to A held across a kill -9: once its
+#     member is "up" again, the router counts its session (the JOIN
+#     carries SESSIONS) without waiting for a REPORT.
 
 # shellcheck source=tests/lab/lib_anycast.sh
 . "$(dirname "$0")/lib_anycast.sh"
@@ -54,8 +57,31 @@ host_kept() {
 	    "$1 default route"
 }
 
+# holder_of: the member whose kernel holds c1's idle connection to A.
+holder_of() {
+	local m
+	for m in "${MEMBERS[@]}"; do
+		[ -z "$(h "$m" ss -Htn state established \
+		    "( sport = :80 and dst [${HOST_ADDR[c1]}] )")" ] || {
+			echo "$m"
+			return 0
+		}
+	done
+	return 1
+}
+has_holder() { holder_of >/dev/null; }
+
 # ---------------------------------------------------------------------
 info "(a) kill -9 vrouter, start it again"
+# (b)'s connection, idle: nothing crosses the router while it is down.
+h c1 bash -c "exec 3<>/dev/tcp/$ANY/80; sleep 60" &
+IDLE_PID=$!
+stop_idle() { kill "$IDLE_PID" 2>/dev/null || true; }
+at_exit stop_idle
+wait_for -t 5 has_holder || fail "c1's idle connection to A is not established"
+holder=$(holder_of)
+wait_for -t 5 eval '[ "$(member_field "$holder" sessions)" = 1 ]' ||
+    fail "$holder does not report the idle connection"
 ping_ok c1 "${UNI[m1]}" 1
 vrouter_kill9
 sleep 0.5
@@ -72,3 +98,9 @@ ping_ok c1 "${UNI[m1]}" 3
 info "  c1 pings m1 again, $(( $(now_ms) - t0 )) ms after the restart"
 wait_for -t 10 all_up || fail "members not up after the restart: $(states_line)"
 info "  every member up $(( $(now_ms) - t0 )) ms after the restart"
+
+info "(b) the idle connection on $holder is counted again"
+wait_for -t 3 eval '[ "$(member_field "$holder" sessions)" = 1 ]' ||
+    fail "$holder's session not counted after the restart:" \
+    "$(member_field "$holder" sessions)"
+info "  $holder: 1 session in the API, $(( $(now_ms) - t0 )) ms after the restart"

@@ -226,6 +226,29 @@ Test(member_ctl, join_accepted)
 	mct_failed(before, -1);
 }
 
+/* A JOIN with SESSIONS (a router that restarted) sets the count at once. */
+Test(member_ctl, join_carries_sessions)
+{
+	struct mp_msg	 m = mct_msg(MP_JOIN);
+	struct member	*mb;
+
+	m.present = MP_HAS_SESSIONS;
+	m.sessions = 3;
+	mct_send(&m);
+	cr_assert_not_null(mb = member_find(mct_g, &m.member));
+	cr_assert_eq(mb->sessions, 3);
+	/* Joined again with a new count: the count is the member's. */
+	m = mct_msg(MP_JOIN);
+	m.present = MP_HAS_SESSIONS;
+	m.sessions = 5;
+	mct_send(&m);
+	cr_assert_eq(mb->sessions, 5);
+	/* Without SESSIONS the count is kept. */
+	m = mct_msg(MP_JOIN);
+	mct_send(&m);
+	cr_assert_eq(mb->sessions, 5);
+}
+
 /* Each step of the receiver drops what it is for, counted as it says. */
 Test(member_ctl, drops_by_step)
 {

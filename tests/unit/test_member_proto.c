@@ -174,6 +174,7 @@ Test(member_proto, tlvs_per_type)
 	cr_assert_eq(mp_tlvs_allowed(MP_SESSION),
 	    MP_HAS_SESSION_OP | MP_HAS_SESSIONS);
 	cr_assert(mp_tlvs_allowed(MP_JOIN) & MP_HAS_HOLD_TIME);
+	cr_assert(mp_tlvs_allowed(MP_JOIN) & MP_HAS_SESSIONS);
 	cr_assert(mp_tlvs_allowed(MP_ACCEPT) & MP_HAS_HOLD_TIME);
 	cr_assert(mp_tlvs_allowed(MP_ACCEPT) & MP_HAS_INTERVAL);
 	cr_assert_eq(mp_tlvs_allowed(MP_REPORT) & (MP_HAS_LOAD |

@@ -62,7 +62,8 @@ for t, d in pairs(tlv_defs) do tlv_names[t] = d[1] end
 
 -- TLVs defined for each message type (section 3); receivers skip others.
 local tlv_allowed = {
-	[1] = { [5] = true, [7] = true, [8] = true, [9] = true, [10] = true },
+	[1] = { [3] = true, [5] = true, [7] = true, [8] = true, [9] = true,
+	    [10] = true },
 	[2] = { [8] = true, [10] = true },
 	[3] = { [1] = true },
 	[4] = {}, [5] = {}, [6] = {},
