@@ -130,6 +130,7 @@ struct cfg_flows {
 	uint32_t	 fin_ms;
 	uint32_t	 udp_ms;
 	uint32_t	 other_ms;
+	uint32_t	 recover_ms;	/* asking members; 0 = guess at once */
 };
 
 struct config {

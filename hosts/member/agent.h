@@ -116,6 +116,7 @@ struct ma_sset {
 struct ma_diag_filter {
 	struct in6_addr	 laddr;
 	uint16_t	 lport;
+	uint32_t	 states;	/* 1 << TCP_*; 0: sessions (MA_DIAG_STATES) */
 };
 
 /*
@@ -144,6 +145,14 @@ void	 ma_diag_close(struct mnl_socket *);
 /* Dump into set (emptied first, sorted after).  0, or -1 with errno. */
 int	 ma_diag_query(struct mnl_socket *, const struct ma_diag_filter *f,
 	    struct ma_sset *set);
+/*
+ * Whether the kernel holds the TCP connection f to laddr (local
+ * laddr:gport, remote client:cport) in any state from SYN_RECV until
+ * it has closed: a flow the router asks about (FLOW_QUERY).
+ * 1 yes, 0 no, -1 with errno.
+ */
+int	 ma_diag_holds(struct mnl_socket *, const struct in6_addr *laddr,
+	    const struct mp_flow *f);
 
 int	 ma_sset_add(struct ma_sset *, const struct ma_sess *);
 void	 ma_sset_sort(struct ma_sset *);	/* and drop duplicates */

@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import mp_dissect as mp  # noqa: E402
 
 # TLVs the codec writes for each type, in ascending order (section 3).
-ALLOWED = {"JOIN": [3, 5, 7, 8, 9, 10], "ACCEPT": [8, 10], "REJECT": [1],
+ALLOWED = {"FLOW_QUERY": [11], "FLOW_CLAIM": [11],
+    "JOIN": [3, 5, 7, 8, 9, 10], "ACCEPT": [8, 10], "REJECT": [1],
     "LEAVE": [], "LEAVE_ACK": [], "ANNOUNCE": [], "SESSION": [2, 3],
     "REPORT": [3, 4, 5, 6, 7, 9]}
 SEQ_SLACK = 5.0     # seconds between a sequence number and the capture

@@ -14,6 +14,15 @@
 # (b) an idle connection from c1 to A held across a kill -9: once its
 #     member is "up" again, the router counts its session (the JOIN
 #     carries SESSIONS) without waiting for a REPORT.
+# (c) six downloads of /slow (1 MiB/s, DL_MIB MiB each, default 8), three
+#     from c1 and three from c2, spread over the members; vrouter killed
+#     with -9 while they run and started again a second later: every
+#     download completes, whole (HTTP 206, the right sha256), none reset.
+#     The router had no flow for any of them: the members were asked
+#     (FLOW_QUERY) and the one holding each connection claimed it
+#     (FLOW_CLAIM).  Prints the group's recovery counters and the time
+#     from the restart to the first recovered flow, whose parked packets
+#     are forwarded at that moment (vrouter's log).
 
 # shellcheck source=tests/lab/lib_anycast.sh
 . "$(dirname "$0")/lib_anycast.sh"
@@ -104,3 +113,69 @@ wait_for -t 3 eval '[ "$(member_field "$holder" sessions)" = 1 ]' ||
     fail "$holder's session not counted after the restart:" \
     "$(member_field "$holder" sessions)"
 info "  $holder: 1 session in the API, $(( $(now_ms) - t0 )) ms after the restart"
+
+# ---------------------------------------------------------------------
+info "(c) six downloads, kill -9 vrouter while they run"
+DL_MIB=${DL_MIB:-8}
+DL_BYTES=$((DL_MIB * 1048576))
+want_sha=$(head -c "$DL_BYTES" /dev/zero | sha256sum | cut -d' ' -f1)
+DL_PIDS=()
+stop_downloads() {
+	local p
+	for p in "${DL_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+}
+at_exit stop_downloads
+for i in 1 2 3 4 5 6; do
+	c=c1
+	[ "$i" -le 3 ] || c=c2
+	h "$c" curl -s -r "0-$((DL_BYTES - 1))" --max-time 60 \
+	    -o "$TEST_TMP/dl-$i" -w '%{http_code}\n' "http://[$ANY]/slow" \
+	    >"$TEST_TMP/dl-$i.code" 2>"$TEST_TMP/dl-$i.err" &
+	DL_PIDS+=($!)
+done
+established() {
+	local m n=0
+	for m in "${MEMBERS[@]}"; do
+		n=$((n + $(h "$m" ss -Htn state established '( sport = :80 )' |
+		    wc -l)))
+	done
+	echo "$n"
+}
+six_up() { [ "$(established)" -ge 7 ]; }	# six, and (b)'s idle one
+wait_for -t 5 six_up || fail "the downloads did not start: $(established)"
+spread=""
+for m in "${MEMBERS[@]}"; do
+	spread+="$m=$(h "$m" ss -Htn state established '( sport = :80 )' |
+	    wc -l) "
+done
+info "  connections per member (with the idle one): $spread"
+sleep 1
+vrouter_kill9
+sleep 1
+t0=$(now_ms)
+vrouter_restart
+wait_for -t 10 api_up || fail "vrouter does not answer after the restart"
+for i in 1 2 3 4 5 6; do
+	rc=0
+	wait "${DL_PIDS[$((i - 1))]}" || rc=$?
+	code=$(cat "$TEST_TMP/dl-$i.code")
+	[ "$rc" = 0 ] && [ "$code" = 206 ] ||
+	    fail "download $i: curl exit $rc, HTTP $code:" \
+	    "$(cat "$TEST_TMP/dl-$i.err")"
+	got=$(sha256sum "$TEST_TMP/dl-$i" | cut -d' ' -f1)
+	assert_eq "$want_sha" "$got" "sha256 of download $i"
+done
+DL_PIDS=()
+info "  all 6 downloads complete, $DL_MIB MiB each with the right sha256," \
+    "$(( $(now_ms) - t0 )) ms after the restart"
+counters=$(api GET "/api/v1/groups/$ANY" | jq -c '.counters |
+    {recoveries, flow_queries, flows_recovered, recover_timeouts,
+     no_flow_maglev}')
+info "  group counters: $counters"
+assert_gt "$(jq .flows_recovered <<<"$counters")" 5 "flows recovered"
+first=$(sed -n 's/.*first flow recovered, \([0-9]*\) ms after start.*/\1/p' \
+    "$LAB_STATE/vrouter.log" | tail -1)
+[ -n "$first" ] || fail "vrouter logged no recovered flow"
+info "  restart -> first recovered flow forwarded: $first ms"
