@@ -22,7 +22,11 @@
 #     (FLOW_QUERY) and the one holding each connection claimed it
 #     (FLOW_CLAIM).  Prints the group's recovery counters and the time
 #     from the restart to the first recovered flow, whose parked packets
-#     are forwarded at that moment (vrouter's log).
+#     are forwarded at that moment (vrouter's log).  tcpdump on each
+#     member's eth0 meanwhile: tools/wireshark/anycast-member.lua decodes
+#     every FLOW_QUERY and FLOW_CLAIM, tags verifying, each FLOW one of
+#     the downloads, each claim answering a query
+#     (tests/lab/flow_dissect_check.py; skipped without tshark).
 
 # shellcheck source=tests/lab/lib_anycast.sh
 . "$(dirname "$0")/lib_anycast.sh"
@@ -50,6 +54,7 @@ vrouter_restart() {
 	setsid "$VROUTER_BIN" -c "$LAB_STATE/router.json" </dev/null \
 	    >>"$LAB_STATE/vrouter.log" 2>&1 &
 	echo $! >"$LAB_STATE/vrouter.pid"
+	disown $!	# killed by the next phase: no job notice
 }
 
 api_up() { [ "$(api_code GET /api/v1/status)" = 200 ]; }
@@ -89,7 +94,8 @@ stop_idle() { kill "$IDLE_PID" 2>/dev/null || true; }
 at_exit stop_idle
 wait_for -t 5 has_holder || fail "c1's idle connection to A is not established"
 holder=$(holder_of)
-wait_for -t 5 eval '[ "$(member_field "$holder" sessions)" = 1 ]' ||
+one_session() { [ "$(member_field "$holder" sessions)" = 1 ]; }
+wait_for -t 5 one_session ||
     fail "$holder does not report the idle connection"
 ping_ok c1 "${UNI[m1]}" 1
 vrouter_kill9
@@ -109,7 +115,7 @@ wait_for -t 10 all_up || fail "members not up after the restart: $(states_line)"
 info "  every member up $(( $(now_ms) - t0 )) ms after the restart"
 
 info "(b) the idle connection on $holder is counted again"
-wait_for -t 3 eval '[ "$(member_field "$holder" sessions)" = 1 ]' ||
+wait_for -t 3 one_session ||
     fail "$holder's session not counted after the restart:" \
     "$(member_field "$holder" sessions)"
 info "  $holder: 1 session in the API, $(( $(now_ms) - t0 )) ms after the restart"
@@ -118,22 +124,10 @@ info "  $holder: 1 session in the API, $(( $(now_ms) - t0 )) ms after the restar
 info "(c) six downloads, kill -9 vrouter while they run"
 DL_MIB=${DL_MIB:-8}
 DL_BYTES=$((DL_MIB * 1048576))
-want_sha=$(head -c "$DL_BYTES" /dev/zero | sha256sum | cut -d' ' -f1)
-DL_PIDS=()
-stop_downloads() {
-	local p
-	for p in "${DL_PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-}
-at_exit stop_downloads
 for i in 1 2 3 4 5 6; do
 	c=c1
 	[ "$i" -le 3 ] || c=c2
-	h "$c" curl -s -r "0-$((DL_BYTES - 1))" --max-time 60 \
-	    -o "$TEST_TMP/dl-$i" -w '%{http_code}\n' "http://[$ANY]/slow" \
-	    >"$TEST_TMP/dl-$i.code" 2>"$TEST_TMP/dl-$i.err" &
-	DL_PIDS+=($!)
+	slow_download "$c" "$i" "$DL_BYTES"
 done
 established() {
 	local m n=0
@@ -151,23 +145,28 @@ for m in "${MEMBERS[@]}"; do
 	    wc -l) "
 done
 info "  connections per member (with the idle one): $spread"
+ports=$(for m in "${MEMBERS[@]}"; do
+	h "$m" ss -Htn state established '( sport = :80 )' |
+	    awk '{ n = split($4, a, ":"); print a[n] }'
+done | paste -sd, -)
+CAP_PIDS=()
+stop_captures() {
+	kill_all ${CAP_PIDS[@]+"${CAP_PIDS[@]}"}
+	CAP_PIDS=()
+}
+at_exit stop_captures
+for m in "${MEMBERS[@]}"; do
+	h "$m" tcpdump -i eth0 -U -s 0 -w "$TEST_TMP/$m.pcap" \
+	    'icmp6 and ip6[40] == 200' 2>/dev/null &
+	CAP_PIDS+=($!)
+done
 sleep 1
 vrouter_kill9
 sleep 1
 t0=$(now_ms)
 vrouter_restart
 wait_for -t 10 api_up || fail "vrouter does not answer after the restart"
-for i in 1 2 3 4 5 6; do
-	rc=0
-	wait "${DL_PIDS[$((i - 1))]}" || rc=$?
-	code=$(cat "$TEST_TMP/dl-$i.code")
-	[ "$rc" = 0 ] && [ "$code" = 206 ] ||
-	    fail "download $i: curl exit $rc, HTTP $code:" \
-	    "$(cat "$TEST_TMP/dl-$i.err")"
-	got=$(sha256sum "$TEST_TMP/dl-$i" | cut -d' ' -f1)
-	assert_eq "$want_sha" "$got" "sha256 of download $i"
-done
-DL_PIDS=()
+downloads_ok "$DL_BYTES"
 info "  all 6 downloads complete, $DL_MIB MiB each with the right sha256," \
     "$(( $(now_ms) - t0 )) ms after the restart"
 counters=$(api GET "/api/v1/groups/$ANY" | jq -c '.counters |
@@ -175,6 +174,15 @@ counters=$(api GET "/api/v1/groups/$ANY" | jq -c '.counters |
      no_flow_maglev}')
 info "  group counters: $counters"
 assert_gt "$(jq .flows_recovered <<<"$counters")" 5 "flows recovered"
+stop_captures
+if command -v tshark >/dev/null; then
+	key=$(jq -r '.groups[0].keys[0].key' "$LAB_STATE/router.json")
+	/usr/bin/python3 "$LAB_REPO/tests/lab/flow_dissect_check.py" "1=$key" \
+	    "$ports" "$TEST_TMP"/m?.pcap | sed "s/^/$TEST_NAME:   /" ||
+	    fail "the dissector on the flow recovery messages"
+else
+	info "  no tshark: the captured FLOW_QUERY/FLOW_CLAIM not dissected"
+fi
 first=$(sed -n 's/.*first flow recovered, \([0-9]*\) ms after start.*/\1/p' \
     "$LAB_STATE/vrouter.log" | tail -1)
 [ -n "$first" ] || fail "vrouter logged no recovered flow"
