@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,6 +114,15 @@ struct ma_sset {
 };
 
 /* What a dump keeps: sockets on laddr (and lport unless 0). */
+/*
+ * A connection the kernel still holds, one whose packets are wanted:
+ * from SYN_RECV until it has closed (the filter of ma_diag_holds()).
+ */
+#define MA_DIAG_HELD	((1u << TCP_ESTABLISHED) | (1u << TCP_SYN_RECV) | \
+			    (1u << TCP_FIN_WAIT1) | (1u << TCP_FIN_WAIT2) | \
+			    (1u << TCP_CLOSE_WAIT) | (1u << TCP_LAST_ACK) | \
+			    (1u << TCP_CLOSING))
+
 struct ma_diag_filter {
 	struct in6_addr	 laddr;
 	uint16_t	 lport;

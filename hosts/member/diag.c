@@ -28,10 +28,6 @@
  * (TIME_WAIT, CLOSE) has ended its service.
  */
 #define MA_DIAG_STATES	((1u << TCP_ESTABLISHED) | (1u << TCP_SYN_RECV))
-/* A connection the kernel still holds: packets for it are wanted. */
-#define MA_DIAG_HELD	(MA_DIAG_STATES | (1u << TCP_FIN_WAIT1) |	\
-			    (1u << TCP_FIN_WAIT2) | (1u << TCP_CLOSE_WAIT) | \
-			    (1u << TCP_LAST_ACK) | (1u << TCP_CLOSING))
 
 static uint32_t
 ma_diag_states(const struct ma_diag_filter *f)
