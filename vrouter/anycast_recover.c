@@ -26,6 +26,8 @@
 #define RECOVER_MAX	256	/* connections being asked about */
 #define RECOVER_QLEN	8	/* packets parked per connection */
 
+_Static_assert(CFG_MAX_MEMBERS <= 64, "recovery.asked: a bit per member");
+
 struct recovery {
 	bool		 used;
 	uint32_t	 group_id;
@@ -87,8 +89,7 @@ recover_find(struct router *r, uint32_t group_id, const struct flow_key *k)
 	return NULL;
 }
 
-/* Ask every member of the group that joined (it has a key) and was not
- * asked yet. */
+/* Ask each member that joined (it has a key) and was not asked yet. */
 static void
 recover_ask(struct router *r, struct group *g, struct recovery *rc)
 {
@@ -176,8 +177,10 @@ recover_park(struct router *r, struct group *g, struct pbuf *pb,
 	return true;
 }
 
-/* A member that joins while connections are being asked about (the
- * router has just restarted, and its members come back) is asked too. */
+/*
+ * A member that joins while connections are being asked about (the
+ * router has just restarted, and its members come back) is asked too.
+ */
 void
 recover_member_joined(struct router *r, struct member *m)
 {
