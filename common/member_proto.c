@@ -49,12 +49,13 @@ static const uint8_t mp_tlv_len[MP_TLV_MAX + 1] = {
 	[MP_TLV_HOLD_TIME] = 2,
 	[MP_TLV_BANDWIDTH] = 4,
 	[MP_TLV_INTERVAL] = 2,
+	[MP_TLV_FLOW] = MP_FLOW_LEN,
 };
 
 /* The TLVs defined for each message type. */
 static const uint32_t mp_allowed[MP_TYPE_MAX + 1] = {
 	[MP_JOIN] = MP_HAS_HOLD_TIME | MP_HAS_INTERVAL | MP_HAS_CAPACITY |
-	    MP_HAS_WEIGHT | MP_HAS_BANDWIDTH,
+	    MP_HAS_WEIGHT | MP_HAS_BANDWIDTH | MP_HAS_SESSIONS,
 	[MP_ACCEPT] = MP_HAS_HOLD_TIME | MP_HAS_INTERVAL,
 	[MP_REJECT] = MP_HAS_REASON,
 	[MP_LEAVE] = 0,
@@ -63,6 +64,8 @@ static const uint32_t mp_allowed[MP_TYPE_MAX + 1] = {
 	[MP_SESSION] = MP_HAS_SESSION_OP | MP_HAS_SESSIONS,
 	[MP_REPORT] = MP_HAS_SESSIONS | MP_HAS_LOAD | MP_HAS_CAPACITY |
 	    MP_HAS_HEALTH | MP_HAS_WEIGHT | MP_HAS_BANDWIDTH,
+	[MP_FLOW_QUERY] = MP_HAS_FLOW,
+	[MP_FLOW_CLAIM] = MP_HAS_FLOW,
 };
 
 static inline uint16_t
@@ -161,6 +164,9 @@ mp_check_values(const struct mp_msg *m)
 		return -1;
 	if ((m->present & MP_HAS_INTERVAL) && m->interval == 0)
 		return -1;
+	if ((m->present & MP_HAS_FLOW) && (mp_bad_addr(&m->flow.client) ||
+	    m->flow.proto == 0))
+		return -1;
 
 	switch (m->type) {
 	case MP_REJECT:
@@ -169,6 +175,11 @@ mp_check_values(const struct mp_msg *m)
 		break;
 	case MP_SESSION:
 		if (!(m->present & (MP_HAS_SESSION_OP | MP_HAS_SESSIONS)))
+			return -1;
+		break;
+	case MP_FLOW_QUERY:
+	case MP_FLOW_CLAIM:
+		if (!(m->present & MP_HAS_FLOW))
 			return -1;
 		break;
 	}
@@ -258,6 +269,12 @@ mp_encode(uint8_t *buf, size_t cap, const struct in6_addr *src,
 			break;
 		case MP_TLV_INTERVAL:
 			wr16(v, m->interval);
+			break;
+		case MP_TLV_FLOW:
+			memcpy(v, m->flow.client.s6_addr, 16);
+			wr16(v + 16, m->flow.cport);
+			wr16(v + 18, m->flow.gport);
+			v[20] = m->flow.proto;
 			break;
 		}
 		off += 2 + mp_tlv_len[t];
@@ -387,6 +404,12 @@ mp_tlv_store(struct mp_msg *m, unsigned int t, const uint8_t *v)
 		break;
 	case MP_TLV_INTERVAL:
 		m->interval = rd16(v);
+		break;
+	case MP_TLV_FLOW:
+		memcpy(m->flow.client.s6_addr, v, 16);
+		m->flow.cport = rd16(v + 16);
+		m->flow.gport = rd16(v + 18);
+		m->flow.proto = v[20];
 		break;
 	}
 }

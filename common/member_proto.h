@@ -68,9 +68,9 @@ enum mp_type {
 	MP_ANNOUNCE = 6,
 	MP_SESSION = 7,
 	MP_REPORT = 8,
-	MP_FLOW_QUERY = 9,	/* reserved: not accepted by version 1 */
-	MP_FLOW_CLAIM = 10,	/* reserved: not accepted by version 1 */
-	MP_TYPE_MAX = MP_REPORT	/* highest type version 1 accepts */
+	MP_FLOW_QUERY = 9,	/* router: who holds this connection? */
+	MP_FLOW_CLAIM = 10,	/* member: I do */
+	MP_TYPE_MAX = MP_FLOW_CLAIM	/* highest type accepted */
 };
 
 /*
@@ -107,7 +107,10 @@ enum mp_reason {
 #define MP_TLV_HOLD_TIME	8	/* 2 bytes, seconds, >= 1 */
 #define MP_TLV_BANDWIDTH	9	/* 4 bytes, residual Mbit/s */
 #define MP_TLV_INTERVAL		10	/* 2 bytes, ms between REPORTs, >= 1 */
-#define MP_TLV_MAX		MP_TLV_INTERVAL
+#define MP_TLV_FLOW		11	/* 21 bytes, struct mp_flow */
+#define MP_TLV_MAX		MP_TLV_FLOW
+
+#define MP_FLOW_LEN		21	/* client 16, ports 2 + 2, protocol 1 */
 
 #define MP_SESSION_START	1
 #define MP_SESSION_END		2
@@ -126,6 +129,18 @@ enum mp_reason {
 #define MP_HAS_HOLD_TIME	MP_HAS(MP_TLV_HOLD_TIME)
 #define MP_HAS_BANDWIDTH	MP_HAS(MP_TLV_BANDWIDTH)
 #define MP_HAS_INTERVAL		MP_HAS(MP_TLV_INTERVAL)
+#define MP_HAS_FLOW		MP_HAS(MP_TLV_FLOW)
+
+/*
+ * A connection to the group's address as the client sent it: source
+ * client:cport, destination group:gport, transport protocol.
+ */
+struct mp_flow {
+	struct in6_addr	 client;	/* unicast */
+	uint16_t	 cport;
+	uint16_t	 gport;
+	uint8_t		 proto;		/* IPPROTO_TCP, ... */
+};
 
 /* A message, decoded or to be encoded.  Integers in host order. */
 struct mp_msg {
@@ -149,6 +164,7 @@ struct mp_msg {
 	uint16_t	 weight;
 	uint16_t	 hold_time;
 	uint16_t	 interval;
+	struct mp_flow	 flow;
 };
 
 /* member_proto.c */

@@ -480,13 +480,18 @@ do_down() {
 	for h in $(topo_hosts "$topo"); do
 		ns_exists "$h" || continue
 		stop_netns_procs "$h"
+		# vrouter's TAPs are persistent: they outlive it, not the lab.
+		dev=$(host_ifname "$topo" "$h")
+		nsx "$h" ip -d -o link show dev "$dev" 2>/dev/null |
+		    grep ' tun type ' >/dev/null &&
+		    nsx "$h" ip link del dev "$dev" 2>/dev/null || true
 		ip netns del "$h" 2>/dev/null || say "cannot delete namespace $h"
 	done
 	for h in $(topo_hosts "$topo"); do
 		resolver_clear "$h"
 	done
 	# A TAP that never left the root namespace (vrouter killed between
-	# creating and moving it) goes with its process; this is a safety net.
+	# creating and moving it) is persistent too.
 	for dev in $(jq -r '.router.interfaces[]?.name // empty' "$topo"); do
 		ip -d -o link show dev "$dev" 2>/dev/null | grep ' tun type ' >/dev/null &&
 		    ip link del dev "$dev" 2>/dev/null || true

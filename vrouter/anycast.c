@@ -120,6 +120,7 @@ anycast_init(struct router *r)
 	r->anycast = rtable_new();
 	r->flows = flow_table_new(cf->max, &to);
 	flow_set_session_cb(r->flows, flow_session_changed, r);
+	recover_init(r);
 	tb_init(&r->unreach_rl, r->conf->icmp_rate, r->conf->icmp_burst,
 	    r->now_ns);
 }
@@ -130,6 +131,7 @@ anycast_shutdown(struct router *r)
 	for (int i = 0; i < r->ngroups; i++)
 		if (r->groups[i] != NULL)
 			group_del(r, &r->groups[i]->conf.addr);
+	recover_shutdown(r);
 	if (r->flows != NULL)
 		flow_table_free(r->flows);
 	r->flows = NULL;
@@ -211,6 +213,7 @@ group_del(struct router *r, const struct in6_addr *a)
 		if (g->members[i].used)
 			member_del(r, &g->members[i]);
 	flow_flush(r->flows, g->id);
+	recover_group_gone(r, g);
 	rtable_remove(r->anycast, a, 128);
 	r->groups[g->id] = NULL;
 	policy_state_free(&g->pstate);
@@ -429,6 +432,8 @@ group_select(struct group *g, uint64_t hash, bool consistent)
 
 static void	 deliver_flow(struct router *, struct member *, struct flow *,
 		    struct pbuf *, const struct pkt *, bool);
+static void	 guess(struct router *, struct group *, struct pbuf *,
+		    const struct pkt *, uint64_t);
 
 static void
 flow_key_of(const struct pbuf *pb, const struct pkt *p, bool reply,
@@ -474,12 +479,7 @@ member_park(struct router *r, struct member *m, struct pbuf *pb)
 		pbuf_free(pb);
 		return;
 	}
-	pb->next = NULL;
-	if (m->qtail != NULL)
-		m->qtail->next = pb;
-	else
-		m->qhead = pb;
-	m->qtail = pb;
+	pbuf_append(&m->qhead, &m->qtail, pb);
 	m->qlen++;
 	g->pending++;
 	if (!m->probing)
@@ -535,19 +535,44 @@ anycast_input(struct router *r, struct iface *ifp, struct group *g,
 	    (p->tcp_flags & (FLOW_TCP_SYN | FLOW_TCP_ACK)) != FLOW_TCP_SYN) {
 		/*
 		 * Mid-connection with no entry (e.g. after a restart): the
-		 * consistent-hash choice is the best guess, never a drop.
+		 * members are asked who holds it; parked meanwhile.
 		 */
-		g->stats.no_flow_maglev++;
-		m = group_select(g, hash, true);
-		if (m == NULL) {
-			anycast_unreachable(r, g, pb, p);
-			return;
-		}
-		anycast_deliver(r, m, pb);
+		if (!recover_park(r, g, pb, &k))
+			guess(r, g, pb, p, hash);
 		return;
 	}
 	g->stats.new_flows++;
 	anycast_dispatch(r, g, pb, p, hash);
+}
+
+/* The consistent-hash choice: the best guess, never a drop. */
+static void
+guess(struct router *r, struct group *g, struct pbuf *pb,
+    const struct pkt *p, uint64_t hash)
+{
+	struct member	*m;
+
+	g->stats.no_flow_maglev++;
+	if ((m = group_select(g, hash, true)) == NULL) {
+		anycast_unreachable(r, g, pb, p);
+		return;
+	}
+	anycast_deliver(r, m, pb);
+}
+
+void
+anycast_guess(struct router *r, struct group *g, struct pbuf *pb)
+{
+	struct pkt	 p;
+	struct flow_key	 k;
+
+	if (pkt_parse(pb->data, pb->len, &p) != DROP_NONE) {
+		iface_count_drop(pb->in, DROP_TRUNC_IPV6);
+		pbuf_free(pb);
+		return;
+	}
+	flow_key_of(pb, &p, false, &k);
+	guess(r, g, pb, &p, flow_hash(&k));
 }
 
 /* Insert the routing header of the group's mode; false if it can't. */
@@ -737,6 +762,7 @@ void
 anycast_tick(struct router *r)
 {
 	flow_expire(r->flows, r->now_ns, 4096);
+	recover_tick(r);
 	probe_tick(r);
 	member_ctl_tick(r);
 }

@@ -1,7 +1,8 @@
 /*
  * Anycast (paper 1): anycast.c (groups, members, selection, the anycast
- * data path), probe.c (ICMPv6 echo probes of members) and member_ctl.c
- * (the membership protocol, ICMPv6 type 200).  Flows are in flow.h,
+ * data path), probe.c (ICMPv6 echo probes of members), member_ctl.c
+ * (the membership protocol, ICMPv6 type 200) and anycast_recover.c
+ * (members asked who holds a connection the router has no flow for).  Flows are in flow.h,
  * policies in policy.h, the membership codec in member_proto.h.
  */
 #ifndef VROUTER_ANYCAST_H
@@ -108,6 +109,14 @@ struct member {
 	X(selections,	"Flows given to a member.")			\
 	X(no_flow_maglev, "Mid-connection TCP packets without a flow, "	\
 	    "sent to the consistent-hash choice.")			\
+	X(recoveries,	"Mid-connection TCP flows the members were asked " \
+	    "about (FLOW_QUERY).")					\
+	X(flow_queries,	"FLOW_QUERY messages sent to members.")		\
+	X(flows_recovered, "Flows pinned to the member that claimed them " \
+	    "(FLOW_CLAIM).")						\
+	X(recover_timeouts, "Flows no member claimed in time: their packets " \
+	    "went to the consistent-hash choice.")			\
+	X(claims_unmatched, "FLOW_CLAIMs for no flow being asked about.") \
 	X(probes_sent,	"Echo probes sent to members.")			\
 	X(probes_lost,	"Echo probes unanswered in time.")		\
 	X(fallbacks,	"Packets sent to the next best member after a "	\
@@ -180,6 +189,29 @@ void	 anycast_deliver(struct router *, struct member *, struct pbuf *);
 /* A member's probe settled: ok or not; re-dispatch its parked packets. */
 void	 anycast_probe_done(struct router *, struct member *, bool ok);
 
+/* The consistent-hash guess for a mid-connection packet; takes pb. */
+void	 anycast_guess(struct router *, struct group *, struct pbuf *);
+
+/* anycast_recover.c: flows recovered from the members */
+struct flow_key;
+struct mp_flow;
+void	 recover_init(struct router *);
+void	 recover_shutdown(struct router *);
+void	 recover_group_gone(struct router *, const struct group *);
+/*
+ * Park pb, a mid-connection packet of k with no flow, and ask g's
+ * members who holds k (once per connection).  True when pb was taken
+ * (parked, or dropped because the queue is full); false when recovery
+ * is off or the table is full: the caller guesses.
+ */
+bool	 recover_park(struct router *, struct group *, struct pbuf *,
+	    const struct flow_key *);
+void	 recover_member_joined(struct router *, struct member *);
+/* Member m claims the connection mf: pin it, send its packets on. */
+void	 recover_claim(struct router *, struct member *,
+	    const struct mp_flow *);
+void	 recover_tick(struct router *);
+
 /* probe.c: ICMPv6 echo probes of members */
 #define PROBE_IDENT_BASE	0xac00	/* echo identifier: base + group */
 void	 probe_send(struct router *, struct member *);
@@ -198,5 +230,8 @@ void	 member_ctl_tick(struct router *);
  * one pass of the event loop (one clock reading).
  */
 uint64_t member_ctl_next_seq(struct router *);
+/* FLOW_QUERY to m: does its kernel hold the connection k? */
+void	 member_ctl_flow_query(struct router *, struct member *,
+	    const struct flow_key *);
 
 #endif /* VROUTER_ANYCAST_H */

@@ -325,6 +325,7 @@ config_defaults(struct config *c)
 	snprintf(c->capture_dir, sizeof(c->capture_dir), "%s",
 	    DEFAULT_CAPTURE_DIR);
 	c->log_level = LOG_LVL_INFO;
+	c->keep_taps = true;
 	c->neigh_max = DEFAULT_NEIGH_MAX;
 	c->neigh_queue = DEFAULT_NEIGH_QUEUE;
 	c->icmp_rate = DEFAULT_ICMP_RATE;
@@ -342,8 +343,8 @@ static int
 parse_root(struct cfgp *p, json_t *root)
 {
 	static const char *const keys[] = { "api", "capture_dir",
-	    "log_level", "limits", "interfaces", "routes", "groups", "flows",
-	    "dns", NULL };
+	    "log_level", "keep_taps", "limits", "interfaces", "routes",
+	    "groups", "flows", "dns", NULL };
 	static const char *const levels[] = {
 		[LOG_LVL_WARN] = "warn", [LOG_LVL_INFO] = "info",
 		[LOG_LVL_DEBUG] = "debug",
@@ -388,6 +389,9 @@ parse_root(struct cfgp *p, json_t *root)
 			    cfg_quote(q, sizeof(q), level));
 		c->log_level = i;
 	}
+
+	if (cfg_bool(p, root, "", "keep_taps", &c->keep_taps) == -1)
+		return -1;
 
 	if ((v = cfg_member(p, root, "", "limits", JSON_OBJECT, false,
 	    &rc)) != NULL)

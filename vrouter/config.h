@@ -131,6 +131,7 @@ struct cfg_flows {
 	uint32_t	 fin_ms;
 	uint32_t	 udp_ms;
 	uint32_t	 other_ms;
+	uint32_t	 recover_ms;	/* asking members; 0 = guess at once */
 };
 
 struct config {
@@ -141,6 +142,7 @@ struct config {
 	char		 api_web_root[PATH_MAX];	/* "" = look at start */
 	char		 capture_dir[PATH_MAX];
 	int		 log_level;		/* LOG_LVL_* */
+	bool		 keep_taps;	/* a clean stop leaves the TAPs */
 	uint32_t	 neigh_max;
 	uint32_t	 neigh_queue;
 	uint32_t	 icmp_rate;

@@ -59,6 +59,8 @@
 #define DEFAULT_FLOW_FIN_MS	10000
 #define DEFAULT_FLOW_UDP_MS	30000
 #define DEFAULT_FLOW_OTHER_MS	30000
+#define DEFAULT_FLOW_RECOVER_MS	200
+#define MAX_FLOW_RECOVER_MS	5000
 #define MIN_FLOW_TIMEOUT_MS	100
 #define MAX_FLOW_TIMEOUT_MS	86400000
 
@@ -695,13 +697,15 @@ cfg_flows_defaults(struct cfg_flows *f)
 	f->fin_ms = DEFAULT_FLOW_FIN_MS;
 	f->udp_ms = DEFAULT_FLOW_UDP_MS;
 	f->other_ms = DEFAULT_FLOW_OTHER_MS;
+	f->recover_ms = DEFAULT_FLOW_RECOVER_MS;
 }
 
 int
 cfg_parse_flows(struct cfgp *p, json_t *obj)
 {
 	static const char *const keys[] = { "max", "syn_ms",
-	    "established_ms", "fin_ms", "udp_ms", "other_ms", NULL };
+	    "established_ms", "fin_ms", "udp_ms", "other_ms", "recover_ms",
+	    NULL };
 	struct cfg_flows	*f = &p->conf->flows;
 
 	if (cfg_keys(p, obj, "flows", keys) == -1 ||
@@ -716,7 +720,9 @@ cfg_parse_flows(struct cfgp *p, json_t *obj)
 	    cfg_u32(p, obj, "flows", "udp_ms", MIN_FLOW_TIMEOUT_MS,
 	    MAX_FLOW_TIMEOUT_MS, &f->udp_ms) == -1 ||
 	    cfg_u32(p, obj, "flows", "other_ms", MIN_FLOW_TIMEOUT_MS,
-	    MAX_FLOW_TIMEOUT_MS, &f->other_ms) == -1)
+	    MAX_FLOW_TIMEOUT_MS, &f->other_ms) == -1 ||
+	    cfg_u32(p, obj, "flows", "recover_ms", 0, MAX_FLOW_RECOVER_MS,
+	    &f->recover_ms) == -1)
 		return -1;
 	return 0;
 }

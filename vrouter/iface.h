@@ -91,7 +91,7 @@ void	 iface_count_drop(struct iface *, enum drop_reason);
 
 /* tap.c */
 int	 tap_open(struct iface *, char *err, size_t errlen);
-void	 tap_close(struct iface *);
+void	 tap_close(struct iface *, bool keep);
 int	 tap_write(struct iface *, struct pbuf *);	/* 0 or -1 */
 void	 tap_read_cb(int, short, void *);
 #define TAP_BUDGET	64	/* frames read per wakeup and interface */

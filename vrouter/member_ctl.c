@@ -19,6 +19,7 @@
 #include "route.h"
 #include "iface.h"
 #include "fwd.h"
+#include "flow.h"
 #include "anycast.h"
 #include "router.h"
 
@@ -272,9 +273,13 @@ mp_rx_join(struct mp_rx *rx)
 	struct member	*m = rx->m;
 	struct mp_msg	 a;
 	uint32_t	 hold;
+	bool		 fresh = false;
 
-	if (m == NULL && (m = mp_join_new(rx)) == NULL)
-		return;
+	if (m == NULL) {
+		if ((m = mp_join_new(rx)) == NULL)
+			return;
+		fresh = true;
+	}
 	m->key_id = rx->msg.key_id;
 	m->last_seq = rx->msg.seq;
 	apply_tlvs(rx->r, m, &rx->msg);
@@ -286,6 +291,9 @@ mp_rx_join(struct mp_rx *rx)
 	a.interval = (uint16_t)(g->conf.report_ms > 65535 ? 65535 :
 	    g->conf.report_ms);
 	mp_reply(rx, &a, rx->key);
+	/* Back after a restart: it may hold what is being asked about. */
+	if (fresh)
+		recover_member_joined(rx->r, m);
 }
 
 /* Acknowledged even when not a member: the first ACK may have been lost. */
@@ -336,6 +344,40 @@ mp_rx_report(struct mp_rx *rx)
 	apply_tlvs(rx->r, m, &rx->msg);
 }
 
+/* The member's kernel holds a connection the router asked about. */
+static void
+mp_rx_claim(struct mp_rx *rx)
+{
+	struct member	*m;
+
+	if ((m = mp_rx_member(rx)) == NULL)
+		return;
+	recover_claim(rx->r, m, &rx->msg.flow);
+}
+
+void
+member_ctl_flow_query(struct router *r, struct member *m,
+    const struct flow_key *k)
+{
+	const uint8_t	*key;
+	struct mp_msg	 q;
+
+	if ((key = group_key(m->group, m->key_id)) == NULL)
+		return;
+	memset(&q, 0, sizeof(q));
+	q.type = MP_FLOW_QUERY;
+	q.key_id = m->key_id;
+	q.group = m->group->conf.addr;
+	q.member = m->addr;
+	q.present = MP_HAS_FLOW;
+	q.flow.client = k->client;
+	q.flow.cport = k->cport;
+	q.flow.gport = k->gport;
+	q.flow.proto = k->proto;
+	m->group->stats.flow_queries++;
+	mp_send(r, m->ifp, &m->addr, &q, key);
+}
+
 /*
  * What a router takes.  ANNOUNCE goes between members; ACCEPT, REJECT
  * and LEAVE_ACK go from a router to a member: none is ever answered.
@@ -348,6 +390,7 @@ static const struct {
 	{ MP_LEAVE,	mp_rx_leave },
 	{ MP_SESSION,	mp_rx_session },
 	{ MP_REPORT,	mp_rx_report },
+	{ MP_FLOW_CLAIM, mp_rx_claim },
 };
 
 /* ---------------------------------------------------------------------- */

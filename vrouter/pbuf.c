@@ -50,6 +50,17 @@ pbuf_free(struct pbuf *pb)
 	nfree++;
 }
 
+void
+pbuf_append(struct pbuf **head, struct pbuf **tail, struct pbuf *pb)
+{
+	pb->next = NULL;
+	if (*tail != NULL)
+		(*tail)->next = pb;
+	else
+		*head = pb;
+	*tail = pb;
+}
+
 unsigned int
 pbuf_available(void)
 {

@@ -28,5 +28,7 @@ void	 pbuf_pool_init(unsigned int count);
 struct pbuf *pbuf_alloc(void);		/* NULL when the pool is empty */
 void	 pbuf_free(struct pbuf *);
 unsigned int pbuf_available(void);
+/* Append pb to the queue *head .. *tail (both NULL when empty). */
+void	 pbuf_append(struct pbuf **head, struct pbuf **tail, struct pbuf *);
 
 #endif /* VROUTER_PBUF_H */

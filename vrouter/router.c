@@ -190,7 +190,7 @@ router_shutdown(struct router *r)
 		if (ifp->kind == IFACE_PCAP)
 			pcapio_close(ifp);
 		else
-			tap_close(ifp);
+			tap_close(ifp, r->conf->keep_taps);
 		free(ifp);
 	}
 	r->nifaces = 0;

@@ -76,6 +76,8 @@ struct router {
 	int		 ngroups;
 	struct rtable	*anycast;	/* group address /128 -> group */
 	struct flow_table *flows;
+	struct recovery	*recover;	/* flows being asked about */
+	uint64_t	 first_recovery_ns;	/* 0: none since start */
 	struct tbucket	 unreach_rl;	/* all-down unreachables */
 	struct mp_ratelimit *mp_rl;	/* per-source message limits */
 	uint64_t	 mp_seq_out;	/* last sequence number sent */

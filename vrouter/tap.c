@@ -3,7 +3,14 @@
  * offloads, so that hosts hand TCP to the router as GSO super-frames that
  * it forwards whole.  Each device is moved into its host's network
  * namespace, renamed and brought up there; the file descriptor keeps
- * working after the move, and the device disappears when it is closed.
+ * working after the move.
+ *
+ * Devices are persistent (TUNSETPERSIST): when vrouter dies, each host
+ * keeps its interface, addresses and routes, and the next vrouter
+ * re-attaches to the device where it now lives.  A TAP is found by the
+ * name it has in the namespace the device was moved to, and TUNSETIFF
+ * looks names up in the namespace /dev/net/tun was opened in: the open
+ * happens inside the interface's namespace (setns() there and back).
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -15,6 +22,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,13 +64,19 @@ tap_setlink(int ifindex, int nsfd, const char *newname, uint32_t mtu)
 	return nl_request(NETLINK_ROUTE, nlh, &a);
 }
 
-int
-tap_open(struct iface *ifp, char *err, size_t errlen)
+#define TAP_FLAGS	(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)
+#define TAP_OFFLOAD	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
+
+/*
+ * /dev/net/tun attached to the device called name in the current
+ * namespace, made persistent, its offloads set; creates the device when
+ * there is none.  The fd, or -1 with err set.
+ */
+static int
+tap_attach(const char *name, char *err, size_t errlen)
 {
 	struct ifreq	 ifr;
-	char		 nspath[PATH_MAX];
-	unsigned int	 offload = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
-	int		 fd, nsfd = -1, s, ifindex;
+	int		 fd;
 
 	if ((fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)) ==
 	    -1) {
@@ -70,18 +85,108 @@ tap_open(struct iface *ifp, char *err, size_t errlen)
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifp->conf.name);
+	ifr.ifr_flags = TAP_FLAGS;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
-		snprintf(err, errlen, "TUNSETIFF %s: %s", ifp->conf.name,
+		snprintf(err, errlen, "TUNSETIFF %s: %s%s", name,
+		    strerror(errno), errno == EBUSY ?
+		    " (another vrouter holds it)" : errno == EINVAL ?
+		    " (a device of that name that is not a TAP)" : "");
+		goto fail;
+	}
+	if (ioctl(fd, TUNSETOFFLOAD, TAP_OFFLOAD) == -1) {
+		snprintf(err, errlen, "TUNSETOFFLOAD %s: %s", name,
 		    strerror(errno));
 		goto fail;
 	}
-	if (ioctl(fd, TUNSETOFFLOAD, offload) == -1) {
-		snprintf(err, errlen, "TUNSETOFFLOAD %s: %s", ifp->conf.name,
+	if (ioctl(fd, TUNSETPERSIST, 1) == -1) {
+		snprintf(err, errlen, "TUNSETPERSIST %s: %s", name,
 		    strerror(errno));
 		goto fail;
 	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* The network namespace of ifp, or -1 with err set. */
+static int
+tap_netns_open(const struct iface *ifp, char *err, size_t errlen)
+{
+	char	 nspath[PATH_MAX];
+	int	 nsfd;
+
+	if (ifp->conf.netns[0] == '/')
+		snprintf(nspath, sizeof(nspath), "%s", ifp->conf.netns);
+	else
+		snprintf(nspath, sizeof(nspath), "/run/netns/%s",
+		    ifp->conf.netns);
+	if ((nsfd = open(nspath, O_RDONLY | O_CLOEXEC)) == -1)
+		snprintf(err, errlen, "network namespace %s: %s",
+		    ifp->conf.netns, strerror(errno));
+	return nsfd;
+}
+
+/*
+ * Re-attach to the TAP a previous vrouter left in ifp's namespace under
+ * its ifname.  The fd; -1 with *err empty when there is no such device
+ * (create one), -1 with err set on a failure.
+ */
+static int
+tap_reattach(struct iface *ifp, int nsfd, char *err, size_t errlen)
+{
+	int	 self, fd = -1, ifindex;
+
+	err[0] = '\0';
+	if ((self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "/proc/self/ns/net: %s", strerror(errno));
+		return -1;
+	}
+	if (setns(nsfd, CLONE_NEWNET) == -1) {
+		snprintf(err, errlen, "setns %s: %s", ifp->conf.netns,
+		    strerror(errno));
+		close(self);
+		return -1;
+	}
+	/* No device of that name: nothing to re-attach to, create one. */
+	if ((ifindex = (int)if_nametoindex(ifp->conf.ifname)) != 0 &&
+	    (fd = tap_attach(ifp->conf.ifname, err, errlen)) != -1 &&
+	    tap_setlink(ifindex, -1, ifp->conf.ifname, ifp->mtu) == -1) {
+		snprintf(err, errlen, "%s: setting %s up in %s: %s",
+		    ifp->conf.name, ifp->conf.ifname, ifp->conf.netns,
+		    strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	/* Back home, or every later socket would open in the host's netns. */
+	if (setns(self, CLONE_NEWNET) == -1)
+		fatal("%s: setns back to vrouter's namespace", __func__);
+	close(self);
+	return fd;
+}
+
+int
+tap_open(struct iface *ifp, char *err, size_t errlen)
+{
+	struct ifreq	 ifr;
+	int		 fd = -1, nsfd = -1, s, ifindex;
+
+	if (ifp->conf.netns[0] != '\0') {
+		if ((nsfd = tap_netns_open(ifp, err, errlen)) == -1)
+			return -1;
+		if ((fd = tap_reattach(ifp, nsfd, err, errlen)) != -1) {
+			log_info("%s: %s re-attached to %s in %s", __func__,
+			    ifp->name, ifp->conf.ifname, ifp->conf.netns);
+			goto done;
+		}
+		if (err[0] != '\0')
+			goto fail;
+	}
+	if ((fd = tap_attach(ifp->conf.name, err, errlen)) == -1)
+		goto fail;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifp->conf.name);
 	if ((s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    ioctl(s, SIOCGIFINDEX, &ifr) == -1) {
 		snprintf(err, errlen, "SIOCGIFINDEX %s: %s", ifp->conf.name,
@@ -92,25 +197,13 @@ tap_open(struct iface *ifp, char *err, size_t errlen)
 	}
 	close(s);
 	ifindex = ifr.ifr_ifindex;
-
-	if (ifp->conf.netns[0] != '\0') {
-		if (ifp->conf.netns[0] == '/')
-			snprintf(nspath, sizeof(nspath), "%s", ifp->conf.netns);
-		else
-			snprintf(nspath, sizeof(nspath), "/run/netns/%s",
-			    ifp->conf.netns);
-		if ((nsfd = open(nspath, O_RDONLY | O_CLOEXEC)) == -1) {
-			snprintf(err, errlen, "network namespace %s: %s",
-			    ifp->conf.netns, strerror(errno));
-			goto fail;
-		}
-	}
 	if (tap_setlink(ifindex, nsfd, ifp->conf.ifname, ifp->mtu) == -1) {
 		snprintf(err, errlen, "%s: moving to %s as %s: %s",
 		    ifp->conf.name, nsfd >= 0 ? ifp->conf.netns : "this namespace",
 		    ifp->conf.ifname, strerror(errno));
 		goto fail;
 	}
+done:
 	if (nsfd >= 0)
 		close(nsfd);
 	ifp->fd = fd;
@@ -119,18 +212,28 @@ tap_open(struct iface *ifp, char *err, size_t errlen)
 fail:
 	if (nsfd >= 0)
 		close(nsfd);
-	close(fd);
+	if (fd >= 0) {
+		/* A device made here and left half set up goes away. */
+		(void)ioctl(fd, TUNSETPERSIST, 0);
+		close(fd);
+	}
 	return -1;
 }
 
+/*
+ * keep: leave the device for the next vrouter (hosts keep their
+ * interface); otherwise it disappears with the fd.
+ */
 void
-tap_close(struct iface *ifp)
+tap_close(struct iface *ifp, bool keep)
 {
 	if (ifp->ev != NULL) {
 		event_free(ifp->ev);
 		ifp->ev = NULL;
 	}
 	if (ifp->fd >= 0) {
+		if (!keep)
+			(void)ioctl(ifp->fd, TUNSETPERSIST, 0);
 		close(ifp->fd);
 		ifp->fd = -1;
 	}

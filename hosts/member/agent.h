@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,9 +114,19 @@ struct ma_sset {
 };
 
 /* What a dump keeps: sockets on laddr (and lport unless 0). */
+/*
+ * A connection the kernel still holds, one whose packets are wanted:
+ * from SYN_RECV until it has closed (the filter of ma_diag_holds()).
+ */
+#define MA_DIAG_HELD	((1u << TCP_ESTABLISHED) | (1u << TCP_SYN_RECV) | \
+			    (1u << TCP_FIN_WAIT1) | (1u << TCP_FIN_WAIT2) | \
+			    (1u << TCP_CLOSE_WAIT) | (1u << TCP_LAST_ACK) | \
+			    (1u << TCP_CLOSING))
+
 struct ma_diag_filter {
 	struct in6_addr	 laddr;
 	uint16_t	 lport;
+	uint32_t	 states;	/* 1 << TCP_*; 0: sessions (MA_DIAG_STATES) */
 };
 
 /*
@@ -144,6 +155,14 @@ void	 ma_diag_close(struct mnl_socket *);
 /* Dump into set (emptied first, sorted after).  0, or -1 with errno. */
 int	 ma_diag_query(struct mnl_socket *, const struct ma_diag_filter *f,
 	    struct ma_sset *set);
+/*
+ * Whether the kernel holds the TCP connection f to laddr (local
+ * laddr:gport, remote client:cport) in any state from SYN_RECV until
+ * it has closed: a flow the router asks about (FLOW_QUERY).
+ * 1 yes, 0 no, -1 with errno.
+ */
+int	 ma_diag_holds(struct mnl_socket *, const struct in6_addr *laddr,
+	    const struct mp_flow *f);
 
 int	 ma_sset_add(struct ma_sset *, const struct ma_sess *);
 void	 ma_sset_sort(struct ma_sset *);	/* and drop duplicates */

@@ -200,6 +200,14 @@ ma_ctl_send_join(struct agent *a)
 	    MP_DEFAULT_HOLD_TIME : hold);
 	m.interval = a->o.interval_ms;
 	m.present = MP_HAS_HOLD_TIME | MP_HAS_INTERVAL;
+	/*
+	 * The sessions we hold: a router that restarted, and that we join
+	 * again, counts them at once instead of at the next REPORT.
+	 */
+	if (a->sessions_valid) {
+		m.sessions = (uint32_t)a->sessions.n;
+		m.present |= MP_HAS_SESSIONS;
+	}
 	ma_ctl_offer(a, &m);
 	ma_ctl_send(a, &m, &a->router);
 }
@@ -363,6 +371,37 @@ ma_ctl_rejected(struct agent *a, const struct in6_addr *src,
 	}
 }
 
+/*
+ * The router has no flow for a connection to the group (it restarted,
+ * say) and asks who holds it: we claim it when our kernel does, and stay
+ * silent otherwise.
+ */
+static void
+ma_ctl_flow_query(struct agent *a, const struct in6_addr *src,
+    const struct mp_msg *q)
+{
+	struct mp_msg	 c;
+	int		 held;
+
+	if (q->flow.proto != IPPROTO_TCP || a->diag == NULL)
+		return;
+	if ((held = ma_diag_holds(a->diag, &a->o.group, &q->flow)) == -1) {
+		log_warnx("cannot look up [%s]:%u: %s",
+		    fmt_addr(&q->flow.client), q->flow.cport, strerror(errno));
+		return;
+	}
+	log_debug("flow query from %s: [%s]:%u -> port %u: %s",
+	    fmt_addr(src), fmt_addr(&q->flow.client), q->flow.cport,
+	    q->flow.gport, held ? "ours, claimed" : "not ours");
+	if (!held)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.type = MP_FLOW_CLAIM;
+	c.present = MP_HAS_FLOW;
+	c.flow = q->flow;
+	ma_ctl_send(a, &c, src);
+}
+
 /* A REJECT we cannot verify: information for the operator, no more. */
 static void
 ma_ctl_unauth_reject(struct agent *a, const struct in6_addr *src,
@@ -457,6 +496,7 @@ ma_ctl_input(struct agent *a, const uint8_t *pkt, size_t n,
 	case MP_REJECT:
 	case MP_LEAVE_ACK:
 	case MP_ANNOUNCE:
+	case MP_FLOW_QUERY:
 		break;
 	default:
 		return;		/* for routers */
@@ -509,6 +549,9 @@ ma_ctl_input(struct agent *a, const uint8_t *pkt, size_t n,
 			log_info("left %s", fmt_addr(&a->o.group));
 			ma_ctl_finish(a);
 		}
+		break;
+	case MP_FLOW_QUERY:
+		ma_ctl_flow_query(a, src, &m);
 		break;
 	}
 }

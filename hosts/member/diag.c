@@ -29,6 +29,12 @@
  */
 #define MA_DIAG_STATES	((1u << TCP_ESTABLISHED) | (1u << TCP_SYN_RECV))
 
+static uint32_t
+ma_diag_states(const struct ma_diag_filter *f)
+{
+	return f->states != 0 ? f->states : MA_DIAG_STATES;
+}
+
 /* The filter program: one S_COND on the local address (and port). */
 #define MA_DIAG_BC_LEN	(sizeof(struct inet_diag_bc_op) + \
 			    sizeof(struct inet_diag_hostcond) + 16)
@@ -50,7 +56,7 @@ ma_diag_request(uint8_t *buf, size_t cap, const struct ma_diag_filter *f,
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = AF_INET6;
 	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_states = MA_DIAG_STATES;
+	req->idiag_states = ma_diag_states(f);
 
 	/* yes: past the end (accept); no: 4 beyond it (reject). */
 	memset(&op, 0, sizeof(op));
@@ -91,8 +97,8 @@ ma_diag_msg(const struct nlmsghdr *nlh, void *arg)
 	memcpy(&dm, mnl_nlmsg_get_payload(nlh), sizeof(dm));
 	if (dm.idiag_family != AF_INET6)
 		return MNL_CB_OK;
-	if (dm.idiag_state != TCP_ESTABLISHED &&
-	    dm.idiag_state != TCP_SYN_RECV)
+	if (dm.idiag_state >= 32 ||
+	    !(ma_diag_states(f) & (1u << dm.idiag_state)))
 		return MNL_CB_OK;
 	memcpy(laddr.s6_addr, dm.id.idiag_src, 16);
 	if (!IN6_ARE_ADDR_EQUAL(&laddr, &f->laddr))
@@ -154,6 +160,30 @@ ma_diag_query(struct mnl_socket *nl, const struct ma_diag_filter *f,
 		return -1;
 	ma_sset_sort(set);
 	return 0;
+}
+
+int
+ma_diag_holds(struct mnl_socket *nl, const struct in6_addr *laddr,
+    const struct mp_flow *fl)
+{
+	struct ma_diag_filter	 f;
+	struct ma_sset		 set = { 0 };
+	int			 rv = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.laddr = *laddr;
+	f.lport = fl->gport;
+	f.states = MA_DIAG_HELD;
+	if (ma_diag_query(nl, &f, &set) == -1) {
+		ma_sset_free(&set);
+		return -1;
+	}
+	for (size_t i = 0; i < set.n; i++)
+		if (set.v[i].rport == fl->cport &&
+		    IN6_ARE_ADDR_EQUAL(&set.v[i].raddr, &fl->client))
+			rv = 1;
+	ma_sset_free(&set);
+	return rv;
 }
 
 int

@@ -51,6 +51,9 @@ fz_same(const struct mp_msg *a, const struct mp_msg *b)
 	FIELD(bandwidth, MP_HAS_BANDWIDTH);
 	FIELD(interval, MP_HAS_INTERVAL);
 #undef FIELD
+	if ((a->present & MP_HAS_FLOW) &&
+	    memcmp(&a->flow, &b->flow, sizeof(a->flow)) != 0)
+		return false;
 	return true;
 }
 

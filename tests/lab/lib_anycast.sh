@@ -179,3 +179,47 @@ proc_gone() { ! kill -0 "$1" 2>/dev/null; }
 
 lo_has_any() { h "$1" ip -6 -o addr show dev lo | grep -F " $ANY/128 " >/dev/null; }
 lo_lacks_any() { ! lo_has_any "$1"; }
+
+# ---------------------------------------------------------------------
+# long downloads from the members' /slow (1 MiB/s)
+
+# kill_all PID...: SIGTERM each and reap it.
+kill_all() {
+	local p
+	for p in "$@"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+# slow_download HOST N BYTES: download N, the first BYTES of /slow from
+# A, in the background; its pid is added to DL_PIDS (killed at exit).
+DL_PIDS=()
+stop_downloads() { kill_all ${DL_PIDS[@]+"${DL_PIDS[@]}"}; }
+slow_download() {
+	[ "${#DL_PIDS[@]}" -gt 0 ] || at_exit stop_downloads
+	h "$1" curl -s -r "0-$(($3 - 1))" --max-time 60 -o "$TEST_TMP/dl-$2" \
+	    -w '%{http_code}\n' "http://[$ANY]/slow" >"$TEST_TMP/dl-$2.code" \
+	    2>"$TEST_TMP/dl-$2.err" &
+	DL_PIDS+=($!)
+}
+
+# downloads_ok BYTES: every download started completes: curl exit 0
+# (no reset), HTTP 206, BYTES zero bytes (sha256).
+downloads_ok() {
+	local want i rc
+	want=$(head -c "$1" /dev/zero | sha256sum | cut -d' ' -f1)
+	for i in "${!DL_PIDS[@]}"; do
+		rc=0
+		wait "${DL_PIDS[$i]}" || rc=$?
+		if [ "$rc" != 0 ] ||
+		    [ "$(cat "$TEST_TMP/dl-$((i + 1)).code")" != 206 ]; then
+			fail "download $((i + 1)): curl exit $rc, HTTP" \
+			    "$(cat "$TEST_TMP/dl-$((i + 1)).code"):" \
+			    "$(cat "$TEST_TMP/dl-$((i + 1)).err")"
+		fi
+		assert_eq "$want" "$(sha256sum "$TEST_TMP/dl-$((i + 1))" |
+		    cut -d' ' -f1)" "sha256 of download $((i + 1))"
+	done
+	DL_PIDS=()
+}

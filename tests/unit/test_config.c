@@ -206,6 +206,7 @@ Test(config, minimal_defaults)
 	cr_assert_str_eq(c->api_token, "");
 	cr_assert_str_eq(c->capture_dir, "/tmp/vrouter-captures");
 	cr_assert_eq(c->log_level, LOG_LVL_INFO);
+	cr_assert(c->keep_taps);
 	cr_assert_eq(c->neigh_max, 1024);
 	cr_assert_eq(c->neigh_queue, 16);
 	cr_assert_eq(c->icmp_rate, 100);
@@ -301,7 +302,8 @@ Test(config, other_values)
 {
 	struct config	*c = parse_ok("{'api':{'enabled':false,'listen':"
 			    "'127.0.0.1','port':1,'token':''},'log_level':"
-			    "'debug','limits':{'icmp_errors_per_sec':0},"
+			    "'debug','keep_taps':false,'limits':{"
+			    "'icmp_errors_per_sec':0},"
 			    "'interfaces':[{'name':'x-1.y_z','netns':'ns',"
 			    "'mtu':65521,'capture':{'direction':'rx',"
 			    "'max_bytes':0}},{'name':'b','capture':{"
@@ -313,6 +315,7 @@ Test(config, other_values)
 	cr_assert_eq(c->api_port, 1);
 	cr_assert_str_eq(c->api_token, "");
 	cr_assert_eq(c->log_level, LOG_LVL_DEBUG);
+	cr_assert_not(c->keep_taps);
 	cr_assert_eq(c->icmp_rate, 0);
 	cr_assert_str_eq(c->ifaces[0].ifname, "x-1.y_z");
 	cr_assert_eq(c->ifaces[0].naddrs, 0);
@@ -620,6 +623,8 @@ ERR(capture_dir_relative, "{'capture_dir':'caps','interfaces':[" IFACE_A
     "]}", "capture_dir", "absolute")
 ERR(log_level, "{'log_level':'trace','interfaces':[" IFACE_A "]}",
     "log_level", NULL)
+ERR(keep_taps, "{'keep_taps':1,'interfaces':[" IFACE_A "]}",
+    "keep_taps", NULL)
 ERR(limits_neighbors, "{'limits':{'neighbors':8},'interfaces':[" IFACE_A
     "]}", "limits.neighbors", NULL)
 ERR(limits_buffers, "{'limits':{'buffers':-1},'interfaces':[" IFACE_A "]}",

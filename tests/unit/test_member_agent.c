@@ -461,26 +461,16 @@ Test(member_agent, diag_parse_filters)
 	ma_sset_free(&set);
 }
 
-/*
- * Service end on the member's side: a connection that has begun to
- * close or has closed (FIN_WAIT1/2, CLOSE_WAIT, LAST_ACK, CLOSING,
- * TIME_WAIT, CLOSE) is not a session, nor is a listener; only
- * ESTABLISHED and SYN_RECV ones are, whatever the kernel sends.
- */
-Test(member_agent, diag_closing_states_are_not_sessions)
+/* A socket state, and whether a dump filtered by some states keeps it. */
+struct mat_state {
+	int	 state;
+	bool	 kept;
+};
+
+/* One socket in each state through the parser with f.states = mask. */
+static void
+mat_states_kept(const struct mat_state *states, size_t n, uint32_t mask)
 {
-	static const struct {
-		int	 state;
-		bool	 session;
-	} states[] = {
-		{ TCP_ESTABLISHED, true },	{ TCP_SYN_SENT, false },
-		{ TCP_SYN_RECV, true },		{ TCP_FIN_WAIT1, false },
-		{ TCP_FIN_WAIT2, false },	{ TCP_TIME_WAIT, false },
-		{ TCP_CLOSE, false },		{ TCP_CLOSE_WAIT, false },
-		{ TCP_LAST_ACK, false },	{ TCP_LISTEN, false },
-		{ TCP_CLOSING, false },
-	};
-	const size_t		 n = sizeof(states) / sizeof(states[0]);
 	struct ma_diag_filter	 f;
 	struct ma_sset		 set = { 0 };
 	uint8_t			 buf[4096];
@@ -491,24 +481,63 @@ Test(member_agent, diag_closing_states_are_not_sessions)
 	memset(&f, 0, sizeof(f));
 	f.laddr = mat_addr(MAT_GROUP);
 	f.lport = 80;
+	f.states = mask;
 	for (size_t i = 0; i < n; i++) {
 		len = mat_diag_msg(buf, len, AF_INET6, states[i].state,
 		    MAT_GROUP, 80, "2001:db8:1::10", (uint16_t)(40000 + i));
-		want += states[i].session;
+		want += states[i].kept;
 	}
 	len = mat_nl_done(buf, len);
 	cr_assert_eq(ma_diag_parse(buf, len, &f, &set, &done, &error), 0);
 	cr_assert(done);
 	ma_sset_sort(&set);
-	cr_assert_eq(set.n, want, "%zu sessions, want %zu", set.n, want);
+	cr_assert_eq(set.n, want, "%zu kept, want %zu", set.n, want);
 	for (size_t i = 0; i < set.n; i++) {
 		size_t	 j = set.v[i].rport - 40000;
 
 		cr_assert_lt(j, n);
-		cr_assert(states[j].session, "state %d counted",
-		    states[j].state);
+		cr_assert(states[j].kept, "state %d kept", states[j].state);
 	}
 	ma_sset_free(&set);
+}
+
+/*
+ * Service end on the member's side: a connection that has begun to
+ * close or has closed (FIN_WAIT1/2, CLOSE_WAIT, LAST_ACK, CLOSING,
+ * TIME_WAIT, CLOSE) is not a session, nor is a listener; only
+ * ESTABLISHED and SYN_RECV ones are, whatever the kernel sends.
+ */
+Test(member_agent, diag_closing_states_are_not_sessions)
+{
+	static const struct mat_state states[] = {
+		{ TCP_ESTABLISHED, true },	{ TCP_SYN_SENT, false },
+		{ TCP_SYN_RECV, true },		{ TCP_FIN_WAIT1, false },
+		{ TCP_FIN_WAIT2, false },	{ TCP_TIME_WAIT, false },
+		{ TCP_CLOSE, false },		{ TCP_CLOSE_WAIT, false },
+		{ TCP_LAST_ACK, false },	{ TCP_LISTEN, false },
+		{ TCP_CLOSING, false },
+	};
+
+	mat_states_kept(states, sizeof(states) / sizeof(states[0]), 0);
+}
+
+/*
+ * A flow the router asks about (FLOW_QUERY) is claimed while the
+ * kernel holds it in any state from SYN_RECV until it has closed.
+ */
+Test(member_agent, diag_held_states)
+{
+	static const struct mat_state states[] = {
+		{ TCP_ESTABLISHED, true },	{ TCP_SYN_SENT, false },
+		{ TCP_SYN_RECV, true },		{ TCP_FIN_WAIT1, true },
+		{ TCP_FIN_WAIT2, true },	{ TCP_TIME_WAIT, false },
+		{ TCP_CLOSE, false },		{ TCP_CLOSE_WAIT, true },
+		{ TCP_LAST_ACK, true },		{ TCP_LISTEN, false },
+		{ TCP_CLOSING, true },
+	};
+
+	mat_states_kept(states, sizeof(states) / sizeof(states[0]),
+	    MA_DIAG_HELD);
 }
 
 Test(member_agent, diag_parse_errors)

@@ -226,6 +226,68 @@ Test(member_ctl, join_accepted)
 	mct_failed(before, -1);
 }
 
+/* A JOIN with SESSIONS (a router that restarted) sets the count at once. */
+Test(member_ctl, join_carries_sessions)
+{
+	struct mp_msg	 m = mct_msg(MP_JOIN);
+	struct member	*mb;
+
+	m.present = MP_HAS_SESSIONS;
+	m.sessions = 3;
+	mct_send(&m);
+	cr_assert_not_null(mb = member_find(mct_g, &m.member));
+	cr_assert_eq(mb->sessions, 3);
+	/* Joined again with a new count: the count is the member's. */
+	m = mct_msg(MP_JOIN);
+	m.present = MP_HAS_SESSIONS;
+	m.sessions = 5;
+	mct_send(&m);
+	cr_assert_eq(mb->sessions, 5);
+	/* Without SESSIONS the count is kept. */
+	m = mct_msg(MP_JOIN);
+	mct_send(&m);
+	cr_assert_eq(mb->sessions, 5);
+}
+
+/*
+ * FLOW_CLAIM: from a member about nothing asked, counted and not
+ * answered; from an address that is no member, REJECT not_member.  A
+ * FLOW_QUERY is the router's to send: dropped without a word.
+ */
+Test(member_ctl, flow_claims)
+{
+	struct mp_msg	 m;
+	uint64_t	 out;
+	MCT_SNAP(s0);
+
+	mct_join();
+	out = mct_r.stats.mp_out;
+	m = mct_msg(MP_FLOW_CLAIM);
+	m.present = MP_HAS_FLOW;
+	m.flow.client = mct_addr("2001:db8:1::10");
+	m.flow.cport = 40000;
+	m.flow.gport = 80;
+	m.flow.proto = 6;
+	mct_send(&m);
+	cr_assert_eq(mct_g->stats.claims_unmatched, 1);
+	cr_assert_eq(mct_g->stats.flows_recovered, 0);
+	cr_assert_eq(mct_r.stats.mp_out, out, "a claim is not answered");
+	mct_failed(s0, -1);
+
+	m.type = MP_FLOW_QUERY;
+	m.seq = ++mct_seq;
+	mct_send(&m);
+	cr_assert_eq(mct_r.stats.mp_out, out, "a query is not answered");
+
+	m.type = MP_FLOW_CLAIM;
+	m.member = mct_addr("2001:db8:72::11");
+	m.seq = ++mct_seq;
+	mct_send_how(&m, &(struct mct_how){ .src = "2001:db8:72::11" });
+	mct_failed(s0, MP_REASON_NOT_MEMBER);
+	cr_assert_eq(mct_r.stats.mp_out, out + 1, "REJECT not_member");
+	cr_assert_eq(mct_g->stats.claims_unmatched, 1);
+}
+
 /* Each step of the receiver drops what it is for, counted as it says. */
 Test(member_ctl, drops_by_step)
 {

@@ -62,6 +62,10 @@ mpt_full(int type)
 	m.hold_time = 30;
 	m.bandwidth = 0x10002;
 	m.interval = 2500;
+	m.flow.client = mpt_addr("2001:db8:1::10");
+	m.flow.cport = 0xc350;
+	m.flow.gport = 80;
+	m.flow.proto = 6;
 	return m;
 }
 
@@ -124,7 +128,7 @@ Test(member_proto, round_trip_every_type)
 
 		for (int t = 1; t <= MP_TLV_MAX; t++) {
 			static const size_t vlen[] = {
-				0, 1, 1, 4, 1, 4, 1, 2, 2, 4, 2
+				0, 1, 1, 4, 1, 4, 1, 2, 2, 4, 2, 21
 			};
 
 			if (m.present & MP_HAS(t))
@@ -164,6 +168,9 @@ Test(member_proto, round_trip_every_type)
 		SAME(hold_time, MP_HAS_HOLD_TIME);
 		SAME(bandwidth, MP_HAS_BANDWIDTH);
 		SAME(interval, MP_HAS_INTERVAL);
+		if (m.present & MP_HAS_FLOW)
+			cr_assert_eq(memcmp(&q.flow, &m.flow, sizeof(m.flow)),
+			    0, "%s: flow", mp_type_name(type));
 #undef SAME
 	}
 }
@@ -174,6 +181,7 @@ Test(member_proto, tlvs_per_type)
 	cr_assert_eq(mp_tlvs_allowed(MP_SESSION),
 	    MP_HAS_SESSION_OP | MP_HAS_SESSIONS);
 	cr_assert(mp_tlvs_allowed(MP_JOIN) & MP_HAS_HOLD_TIME);
+	cr_assert(mp_tlvs_allowed(MP_JOIN) & MP_HAS_SESSIONS);
 	cr_assert(mp_tlvs_allowed(MP_ACCEPT) & MP_HAS_HOLD_TIME);
 	cr_assert(mp_tlvs_allowed(MP_ACCEPT) & MP_HAS_INTERVAL);
 	cr_assert_eq(mp_tlvs_allowed(MP_REPORT) & (MP_HAS_LOAD |
@@ -181,7 +189,9 @@ Test(member_proto, tlvs_per_type)
 	    MP_HAS_LOAD | MP_HAS_CAPACITY | MP_HAS_HEALTH | MP_HAS_SESSIONS);
 	cr_assert_eq(mp_tlvs_allowed(MP_LEAVE), 0);
 	cr_assert_eq(mp_tlvs_allowed(0), 0);
-	cr_assert_eq(mp_tlvs_allowed(MP_FLOW_QUERY), 0);
+	cr_assert_eq(mp_tlvs_allowed(MP_FLOW_QUERY), MP_HAS_FLOW);
+	cr_assert_eq(mp_tlvs_allowed(MP_FLOW_CLAIM), MP_HAS_FLOW);
+	cr_assert_eq(mp_tlvs_allowed(MP_FLOW_CLAIM + 1), 0);
 	cr_assert_eq(mp_tlvs_allowed(-1), 0);
 }
 
@@ -297,10 +307,11 @@ Test(member_proto, test_vector)
 	cr_assert_eq(q.bandwidth, 100);
 }
 
-Test(member_proto, every_bit_flip_rejected)
+static void
+mpt_every_bit_flip(int type)
 {
 	struct in6_addr	 src = mpt_addr("fe80::2:1");
-	struct mp_msg	 m = mpt_full(MP_REPORT), p;
+	struct mp_msg	 m = mpt_full(type), p;
 	uint8_t		 buf[MP_MAX_LEN], flip[MP_MAX_LEN];
 	ssize_t		 n;
 	size_t		 len, tried = 0;
@@ -328,6 +339,18 @@ Test(member_proto, every_bit_flip_rejected)
 		tried++;
 	}
 	cr_assert_eq(tried, len * 8 + 128);
+}
+
+Test(member_proto, every_bit_flip_rejected)
+{
+	mpt_every_bit_flip(MP_REPORT);
+}
+
+/* The 5-tuple of a flow query or claim is as well protected. */
+Test(member_proto, every_bit_flip_rejected_flow)
+{
+	mpt_every_bit_flip(MP_FLOW_QUERY);
+	mpt_every_bit_flip(MP_FLOW_CLAIM);
 }
 
 Test(member_proto, other_key_rejected)
@@ -455,6 +478,67 @@ Test(member_proto, replay_of_encoded_messages)
 	cr_assert(!mp_seq_accept(&last, p.seq));
 }
 
+/* A claim captured and sent again is refused like any other message. */
+Test(member_proto, replay_of_flow_claim)
+{
+	struct in6_addr	 src = mpt_addr("2001:db8:1::10");
+	uint8_t		 buf[MP_MAX_LEN];
+	struct mp_msg	 m = mpt_full(MP_FLOW_CLAIM), p;
+	uint64_t	 last = 0;
+	ssize_t		 n;
+
+	m.seq = 1700000000000000000ULL;
+	n = mp_encode(buf, sizeof(buf), &src, &m, mpt_key);
+	cr_assert_gt(n, 0);
+	p = mpt_accept(buf, (size_t)n, &src);
+	cr_assert(mp_seq_accept(&last, p.seq));
+	p = mpt_accept(buf, (size_t)n, &src);
+	cr_assert(!mp_seq_accept(&last, p.seq), "the same claim again");
+}
+
+/* FLOW: 21 bytes, client, client port, group port, protocol. */
+Test(member_proto, flow_tlv_layout)
+{
+	struct in6_addr	 src = mpt_addr("fe80::1");
+	uint8_t		 buf[MP_MAX_LEN];
+	struct mp_msg	 m = mpt_full(MP_FLOW_QUERY), q;
+	static const uint8_t want[2 + 21] = {
+		11, 21, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0x10, 0xc3, 0x50, 0x00, 80, 6,
+	};
+	ssize_t		 n;
+
+	n = mp_encode(buf, sizeof(buf), &src, &m, mpt_key);
+	cr_assert_eq(n, MP_MIN_LEN + (ssize_t)sizeof(want));
+	cr_assert_eq(buf[MP_OFF_TLV_LEN + 1], sizeof(want));
+	cr_assert_eq(memcmp(buf + MP_OFF_TLV, want, sizeof(want)), 0);
+
+	/* Wrong length, a client that is no unicast, protocol 0. */
+	for (int c = 0; c < 3; c++) {
+		uint8_t	 tlv[2 + 22];
+		size_t	 tl = sizeof(want);
+
+		memcpy(tlv, want, sizeof(want));
+		if (c == 0) {
+			tlv[1] = 22;
+			tlv[23] = 0;
+			tl = sizeof(tlv);
+		} else if (c == 1) {
+			memset(tlv + 2, 0, 16);
+		} else
+			tlv[22] = 0;
+		n = (ssize_t)mpt_raw(buf, MP_VERSION, MP_FLOW_CLAIM, tlv, tl,
+		    &src, mpt_key);
+		cr_assert_eq(mp_verify(buf, (size_t)n, &src, mpt_key), 0);
+		cr_assert_eq(mp_parse_tlvs(buf, (size_t)n, &q),
+		    MP_REASON_MALFORMED, "case %d", c);
+	}
+	/* FLOW is required. */
+	n = (ssize_t)mpt_raw(buf, MP_VERSION, MP_FLOW_QUERY, NULL, 0, &src,
+	    mpt_key);
+	cr_assert_eq(mp_parse_tlvs(buf, (size_t)n, &q), MP_REASON_MALFORMED);
+}
+
 Test(member_proto, freshness_window)
 {
 	uint64_t	 now = 1700000000000000000ULL;
@@ -526,7 +610,7 @@ Test(member_proto, peek_rejects_bad_headers)
 	struct mp_msg	 p;
 	size_t		 len;
 	static const uint8_t bad_types[] = {
-		0, MP_FLOW_QUERY, MP_FLOW_CLAIM, 11, 200, 255
+		0, 11, 12, 200, 255
 	};
 
 	len = mpt_raw(buf, MP_VERSION, MP_JOIN, NULL, 0, &src, mpt_key);
@@ -698,7 +782,15 @@ Test(member_proto, encode_refuses_invalid)
 	mpt_key), -1, what)
 	m = mpt_full(MP_REPORT);
 	m.type = 0; REFUSE("type 0");
-	m.type = MP_FLOW_QUERY; m.present = 0; REFUSE("reserved type");
+	m = mpt_full(MP_FLOW_QUERY);
+	m.present = 0; REFUSE("FLOW_QUERY without FLOW");
+	m = mpt_full(MP_FLOW_CLAIM);
+	m.present = 0; REFUSE("FLOW_CLAIM without FLOW");
+	m = mpt_full(MP_FLOW_CLAIM);
+	m.flow.proto = 0; REFUSE("FLOW protocol 0");
+	m = mpt_full(MP_FLOW_QUERY);
+	m.flow.client = mpt_addr("ff02::1"); REFUSE("FLOW multicast client");
+	m = mpt_full(MP_REPORT);
 	m.type = 11; REFUSE("type 11");
 	m = mpt_full(MP_REPORT);
 	m.present |= MP_HAS_REASON; REFUSE("REASON in REPORT");

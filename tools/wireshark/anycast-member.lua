@@ -56,21 +56,24 @@ local tlv_defs = {
 	[8] = { "HOLD_TIME", 2 },
 	[9] = { "BANDWIDTH", 4 },
 	[10] = { "INTERVAL", 2 },
+	[11] = { "FLOW", 21 },
 }
 local tlv_names = {}
 for t, d in pairs(tlv_defs) do tlv_names[t] = d[1] end
 
 -- TLVs defined for each message type (section 3); receivers skip others.
 local tlv_allowed = {
-	[1] = { [5] = true, [7] = true, [8] = true, [9] = true, [10] = true },
+	[1] = { [3] = true, [5] = true, [7] = true, [8] = true, [9] = true,
+	    [10] = true },
 	[2] = { [8] = true, [10] = true },
 	[3] = { [1] = true },
 	[4] = {}, [5] = {}, [6] = {},
 	[7] = { [2] = true, [3] = true },
 	[8] = { [3] = true, [4] = true, [5] = true, [6] = true, [7] = true,
 	    [9] = true },
+	[9] = { [11] = true }, [10] = { [11] = true },
 }
-local MAX_TYPE = 8	-- types 9 and 10 are reserved, refused by version 1
+local MAX_TYPE = 10
 
 -- Values out of range (section 4, rule 5), by TLV type.
 local tlv_in_range = {
@@ -115,6 +118,15 @@ local f = {
 	    "Residual bandwidth (Mbit/s)"),
 	interval = ProtoField.uint16("anycast_member.interval",
 	    "Report interval (ms)"),
+	flow = ProtoField.bytes("anycast_member.flow", "Flow"),
+	flow_client = ProtoField.ipv6("anycast_member.flow.client",
+	    "Client"),
+	flow_cport = ProtoField.uint16("anycast_member.flow.cport",
+	    "Client port"),
+	flow_gport = ProtoField.uint16("anycast_member.flow.gport",
+	    "Group port"),
+	flow_proto = ProtoField.uint8("anycast_member.flow.proto",
+	    "Protocol"),
 	tag = ProtoField.bytes("anycast_member.tag", "Tag"),
 	tag_ok = ProtoField.bool("anycast_member.tag_ok", "Tag valid"),
 	tag_zero_key = ProtoField.bool("anycast_member.tag_zero_key",
@@ -312,6 +324,27 @@ local function dissect_tlvs(body, t, mtype, tend)
 			st:add_proto_expert_info(e_malformed,
 			    "Wrong length for " .. def[1] .. ": " .. tl ..
 			    " instead of " .. def[2])
+		elseif tt == 11 then
+			-- FLOW: the connection as the client sent it.
+			local v = body(off + 2, tl)
+			local ft = st:add(f.flow, v)
+			ft:add(f.flow_client, v(0, 16))
+			ft:add(f.flow_cport, v(16, 2))
+			ft:add(f.flow_gport, v(18, 2))
+			ft:add(f.flow_proto, v(20, 1))
+			st:append_text(": [" .. tostring(v(0, 16):ipv6()) ..
+			    "]:" .. v(16, 2):uint() .. " -> port " ..
+			    v(18, 2):uint() .. ", protocol " .. v(20, 1):uint())
+			if seen[tt] then
+				st:add_proto_expert_info(e_malformed,
+				    "FLOW appears twice")
+			end
+			if not_unicast(v(0, 16):raw()) or v(20, 1):uint() == 0 then
+				st:add_proto_expert_info(e_malformed,
+				    "FLOW out of range: client not unicast " ..
+				    "or protocol 0")
+			end
+			seen[tt] = true
 		else
 			local vi = st:add(tlv_field[tt], body(off + 2, tl))
 			st:append_text(": " .. vi.text:gsub("^[^:]*: ", ""))
@@ -334,6 +367,9 @@ local function dissect_tlvs(body, t, mtype, tend)
 	elseif mtype == 7 and not (seen[2] or seen[3]) then
 		t:add_proto_expert_info(e_malformed,
 		    "SESSION without SESSION_OP or SESSIONS")
+	elseif (mtype == 9 or mtype == 10) and not seen[11] then
+		t:add_proto_expert_info(e_malformed,
+		    msg_types[mtype] .. " without FLOW")
 	end
 end
 
@@ -400,8 +436,7 @@ local function dissect_body(body, pinfo, tree)
 		vt:add_proto_expert_info(e_malformed, "Unknown version")
 	end
 	if mtype < 1 or mtype > MAX_TYPE then
-		ty:add_proto_expert_info(e_malformed, msg_types[mtype] and
-		    "Reserved type, refused by version 1" or "Unknown type")
+		ty:add_proto_expert_info(e_malformed, "Unknown type")
 	end
 	if not_unicast(body(8, 16):raw()) then
 		gt:add_proto_expert_info(e_malformed,
