@@ -597,7 +597,8 @@ insert_rh(struct router *r, struct pbuf *pb, const struct pkt *p,
 
 /*
  * Send a packet of flow f on to its member: the routing header on the
- * first packet, the hop limit, the next hop towards U.
+ * first packet (on every packet for an srh member beyond a gateway), the
+ * hop limit, the next hop towards U.
  */
 static void
 deliver_flow(struct router *r, struct member *m, struct flow *f,
@@ -618,10 +619,15 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 		if (rt->has_gw)
 			nh = &rt->gw;
 	}
-	/* The first packet of a flow (a SYN for TCP) says who answers. */
-	if (!f->rh_to_member_done && g->conf.rh_mode != RH_MODE_NONE &&
-	    p->rh_off == 0 && (p->proto != IPPROTO_TCP_ ||
-	    (p->tcp_flags & FLOW_TCP_SYN))) {
+	/*
+	 * The first packet of a flow (a SYN for TCP) says who answers.  In
+	 * srh mode a member beyond a gateway needs the header on every
+	 * packet: the routers on the way route on U, not on A.
+	 */
+	if (g->conf.rh_mode != RH_MODE_NONE && p->rh_off == 0 &&
+	    ((!f->rh_to_member_done && (p->proto != IPPROTO_TCP_ ||
+	    (p->tcp_flags & FLOW_TCP_SYN))) ||
+	    (g->conf.rh_mode == RH_MODE_SRH && rt != NULL && rt->has_gw))) {
 		if (!insert_rh(r, pb, p, g->conf.rh_mode, &m->addr, out->mtu,
 		    false)) {
 			g->stats.rh_too_big++;

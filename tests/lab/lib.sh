@@ -175,3 +175,13 @@ neigh_mac() {
 	h "$1" ip -6 neigh show "$2" dev "${3:-eth0}" |
 	    grep -oE 'lladdr [0-9a-f:]{17}' | cut -d' ' -f2
 }
+
+# a_then_u A FILE: in FILE (lines of packets in capture order, the
+# destination first), every packet to the anycast address A comes before
+# the first one that is not: once a client shim's rule is in, nothing
+# takes the anycast path.  How many went to A before it depends on how
+# fast the shim learnt; callers print that, they do not judge it.
+a_then_u() {
+	awk -v a="$1" '$1 != a { seen = 1; next } seen { bad = NR }
+	    END { exit bad ? 1 : 0 }' "$2"
+}

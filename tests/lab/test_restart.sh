@@ -71,12 +71,22 @@ host_kept() {
 	    "$1 default route"
 }
 
+# idle_end: c1's end of its idle connection to A, "[address]:port" (c1
+# may have a SLAAC address besides its static one: ask, do not assume).
+idle_end() {
+	h c1 ss -Htn state established "( dst [$ANY] and dport = :80 )" |
+	    awk 'NR == 1 { print $3 }'
+}
+
 # holder_of: the member whose kernel holds c1's idle connection to A.
 holder_of() {
-	local m
+	local m end port
+	end=$(idle_end)
+	[ -n "$end" ] || return 1
+	port=${end##*:}
 	for m in "${MEMBERS[@]}"; do
 		[ -z "$(h "$m" ss -Htn state established \
-		    "( sport = :80 and dst [${HOST_ADDR[c1]}] )")" ] || {
+		    "( sport = :80 and dport = :$port and dst ${end%:*} )")" ] || {
 			echo "$m"
 			return 0
 		}
