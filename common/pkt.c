@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pkt.h"
+#include "wire.h"
 
 const char *const drop_names[DROP_MAX] = {
 	[DROP_NONE] = "none",
@@ -17,12 +18,6 @@ const char *const drop_names[DROP_MAX] = {
 	DROP_REASONS(X)
 #undef X
 };
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /*
  * Length of the extension header of type nh starting at ip6 + off, or 0

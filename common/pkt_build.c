@@ -6,29 +6,12 @@
 
 #include "cksum.h"
 #include "pkt.h"
+#include "wire.h"
 
 #define ICMP6_HLEN	4	/* type, code, checksum */
 #define ND_OPT_UNIT	8
 #define UDP_HLEN	8
 #define TCP_HLEN	20
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/*
- * The body starts at ip6 + 44, right after the checksum; body_len must
- * not exceed IP6_MAX_PAYLOAD - 4.
- */
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
 
 static void
 ip6_header(uint8_t *ip6, const struct in6_addr *src,

@@ -21,19 +21,7 @@
 #include "pkt.h"
 #include "rthdr.h"
 #include "util.h"
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
+#include "wire.h"
 
 static bool
 vnet_gso(const struct virtio_net_hdr *vnet)

@@ -19,18 +19,12 @@
 #include "fwd.h"
 #include "router.h"
 #include "dns.h"
+#include "wire.h"
 
 #define DNS_TCP_WINDOW	65535
 
 static uint8_t	 cookie_key[crypto_shorthash_KEYBYTES];
 static bool	 cookie_keyed;
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 /* The sequence number of our SYN-ACK for this connection. */
 static uint32_t

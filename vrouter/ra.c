@@ -11,21 +11,13 @@
 #include "iface.h"
 #include "fwd.h"
 #include "router.h"
+#include "wire.h"
 #include "dns.h"
 
 #define MAX_INITIAL_RTR_ADVERTISEMENTS	3
 #define MAX_INITIAL_RTR_ADVERT_INTERVAL	4	/* seconds (RFC 4861 §10: 16) */
 #define RA_SOLICITED_RATE		10	/* solicited RAs per second */
 
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /*
  * RDNSS with the router's address on the link and DNSSL "any." (RFC
@@ -44,14 +36,14 @@ ra_dns_opts(const struct iface *ifp, uint8_t *o, uint32_t lifetime)
 	o[0] = ND_OPT_RDNSS_;
 	o[1] = 3;				/* 8 + one address */
 	o[2] = o[3] = 0;
-	put32(o + 4, valid);
+	wr32(o + 4, valid);
 	memcpy(o + 8, ifp->naddrs > 1 ? &ifp->addrs[1].addr : &ifp->lladdr,
 	    16);
 	o += 24;
 	o[0] = ND_OPT_DNSSL_;
 	o[1] = 2;				/* 8 + "any." padded to 8 */
 	o[2] = o[3] = 0;
-	put32(o + 4, valid);
+	wr32(o + 4, valid);
 	memset(o + 8, 0, 8);
 	memcpy(o + 8, any, sizeof(any));
 	return o + 16;
@@ -76,8 +68,8 @@ ra_send(struct router *r, struct iface *ifp, const struct in6_addr *dst,
 	o[1] = 0;				/* neither M nor O */
 	o[2] = (uint8_t)(lifetime >> 8);
 	o[3] = (uint8_t)lifetime;
-	put32(o + 4, 0);			/* reachable time: unspecified */
-	put32(o + 8, 0);			/* retrans timer: unspecified */
+	wr32(o + 4, 0);			/* reachable time: unspecified */
+	wr32(o + 8, 0);			/* retrans timer: unspecified */
 	o += 12;
 
 	o[0] = ND_OPT_SOURCE_LINKADDR_;
@@ -88,7 +80,7 @@ ra_send(struct router *r, struct iface *ifp, const struct in6_addr *dst,
 		o[0] = ND_OPT_MTU_;
 		o[1] = 1;
 		o[2] = o[3] = 0;
-		put32(o + 4, ifp->mtu);
+		wr32(o + 4, ifp->mtu);
 		o += 8;
 	}
 	for (int i = 0; i < c->nprefixes; i++) {
@@ -99,9 +91,9 @@ ra_send(struct router *r, struct iface *ifp, const struct in6_addr *dst,
 		o[2] = pi->plen;
 		o[3] = (pi->onlink ? ND_PI_FLAG_ONLINK_ : 0) |
 		    (pi->autonomous ? ND_PI_FLAG_AUTO_ : 0);
-		put32(o + 4, pi->valid);
-		put32(o + 8, pi->preferred);
-		put32(o + 12, 0);
+		wr32(o + 4, pi->valid);
+		wr32(o + 8, pi->preferred);
+		wr32(o + 12, 0);
 		memcpy(o + 16, &pi->prefix, 16);
 		o += 32;
 	}
