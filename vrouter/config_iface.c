@@ -86,7 +86,7 @@ static int
 parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 {
 	static const char *const keys[] = { "name", "netns", "ifname", "mac",
-	    "mtu", "addresses", "ra", "capture", "pcap", NULL };
+	    "mtu", "addresses", "ra", "capture", "pcap", "ripng", NULL };
 	struct cfg_iface	*ifc = &p->conf->ifaces[idx];
 	char			 kp[CFG_PATH_LEN];
 	bool			 have_prefixes = false;
@@ -115,6 +115,13 @@ parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 	    &rc)) != NULL)
 		rc = parse_capture(p, v, cfg_path(kp, path, "capture"),
 		    &ifc->capture);
+	if (rc == -1)
+		return -1;
+
+	if ((v = cfg_member(p, obj, path, "ripng", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = cfg_parse_iface_ripng(p, v, cfg_path(kp, path, "ripng"),
+		    &ifc->ripng);
 	if (rc == -1)
 		return -1;
 
