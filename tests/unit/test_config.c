@@ -253,6 +253,15 @@ Test(config, derived_macs)
 	cr_assert(memcmp(c->ifaces[1].mac, d->ifaces[0].mac, 6) == 0);
 	config_free(c);
 	config_free(d);
+
+	/* Two routers' "t1" on one bridge: the namespace side tells them. */
+	c = parse_ok("{'interfaces':[{'name':'t1','netns':'t1','ifname':'ra'}]}");
+	d = parse_ok("{'interfaces':[{'name':'t1','netns':'t1','ifname':'rb'}]}");
+	cr_assert(memcmp(c->ifaces[0].mac, d->ifaces[0].mac, 6) != 0);
+	/* FNV-1a of "t1@t1/ra", as docs/config.md defines it */
+	expect_mac(c->ifaces[0].mac, "02:76:72:db:4c:33");
+	config_free(c);
+	config_free(d);
 }
 
 Test(config, default_prefixes)
