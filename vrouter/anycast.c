@@ -20,6 +20,7 @@
 #include "anycast.h"
 #include "router.h"
 #include "flow.h"
+#include "ripng.h"
 
 const char *const member_state_names[MS_MAX] = {
 #define X(id, name) [MS_##id] = name,
@@ -214,11 +215,22 @@ group_del(struct router *r, const struct in6_addr *a)
 			member_del(r, &g->members[i]);
 	flow_flush(r->flows, g->id);
 	recover_group_gone(r, g);
+	if (g->rip_serving && r->conf->ripng.export_anycast)
+		ripng_withdraw(r, a, 128);
 	rtable_remove(r->anycast, a, 128);
 	r->groups[g->id] = NULL;
 	policy_state_free(&g->pstate);
 	free(g);
 	return 0;
+}
+
+bool
+group_serving(const struct group *g)
+{
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
+		if (member_usable(&g->members[i]))
+			return true;
+	return false;
 }
 
 int
@@ -363,6 +375,7 @@ member_del(struct router *r, struct member *m)
 	m->used = false;
 	g->maglev_dirty = true;
 	policy_state_reset(&g->pstate);
+	ripng_group_changed(r, g);
 }
 
 void
@@ -384,6 +397,7 @@ member_set_state(struct router *r, struct member *m, enum member_state s,
 	m->state = s;
 	m->state_ns = r->now_ns;
 	m->group->maglev_dirty = true;
+	ripng_group_changed(r, m->group);
 }
 
 /* The policy's view of the group: the used members, compacted. */
@@ -459,6 +473,17 @@ static void
 anycast_unreachable(struct router *r, struct group *g, struct pbuf *pb,
     const struct pkt *p)
 {
+	struct route	*rt;
+	struct pkt	 q;
+
+	/* No member here: another site's, learned by RIPng (paper 1 §3.1). */
+	rt = route_lookup(r, &p->dst);
+	if (rt != NULL && rt->type == ROUTE_RIPNG && rt->ifp != pb->in) {
+		g->stats.rerouted++;
+		q = *p;
+		forward(r, pb->in, pb, &q);
+		return;
+	}
 	if (tb_take(&r->unreach_rl, r->now_ns)) {
 		g->stats.unreachables++;
 		icmp6_error(r, pb->in, pb, p, ICMP6_DST_UNREACH_,

@@ -123,6 +123,8 @@ struct member {
 	    "failed probe.")						\
 	X(unreachables,	"Destination Unreachable errors sent because no " \
 	    "member was usable.")					\
+	X(rerouted,	"Packets sent on to another site by a RIPng route "	\
+	    "because no member here was usable.")			\
 	X(pending_dropped, "Packets parked for a probe and dropped.")	\
 	X(rh_inserted,	"Routing headers inserted towards members.")	\
 	X(rh_to_client,	"Routing headers inserted towards clients.")	\
@@ -154,6 +156,10 @@ struct group {
 		uint64_t	 seq;
 	}		 left[CFG_MAX_MEMBERS];
 	uint32_t	 left_next;
+	/* RIPng: A/128 advertised (a member can be chosen), and since */
+	bool		 rip_serving;
+	bool		 rip_changed;	/* for the next triggered update */
+	uint64_t	 rip_since_ns;
 };
 
 struct flow_table;
@@ -164,6 +170,8 @@ struct group *group_find(struct router *, const struct in6_addr *);
 int	 group_add(struct router *, const struct cfg_group *, char *err,
 	    size_t errlen);
 int	 group_del(struct router *, const struct in6_addr *);
+/* Can a member be chosen for a new flow? */
+bool	 group_serving(const struct group *);
 int	 group_set_policy(struct router *, struct group *, enum policy_kind);
 struct member *member_find(struct group *, const struct in6_addr *);
 struct member *member_by_id(struct group *, uint32_t);

@@ -54,7 +54,11 @@ void	 api_stop(struct router *);
 struct json_t *api_json_counters(const struct iface_stats *);
 struct json_t *api_json_router_counters(const struct router_stats *);
 struct json_t *api_json_iface(const struct iface *);
-struct json_t *api_json_route(const struct route *);
+struct json_t *api_json_route(const struct route *, uint64_t now_ns);
+struct ripng_entry;
+struct ripng_nbr;
+struct json_t *api_json_ripng_entry(const struct ripng_entry *, uint64_t);
+struct json_t *api_json_ripng_nbr(const struct ripng_nbr *, uint64_t);
 struct json_t *api_json_neighbor(const struct neighbor *, uint64_t now_ns);
 struct json_t *api_json_capture(const struct capture *);
 /* A capture as POST /api/v1/captures asks for it. */
@@ -112,6 +116,11 @@ json_t	*api_anycast_counters(struct router *);
 /* api_dns.c: GET /api/v1/dns/zone */
 void	 api_dns_zone(struct api_call *);
 
+/* api_ripng.c: GET /api/v1/ripng */
+void	 api_ripng(struct api_call *);
+struct ripng_stats;
+struct json_t *api_ripng_errors(const struct ripng_stats *);
+
 /* api_counters.c: each counter set by name, NULL-ended */
 struct api_counter {
 	const char	*name;
@@ -124,6 +133,7 @@ extern const struct api_counter api_group_counters[];
 extern const struct api_counter api_member_counters[];
 extern const struct api_counter api_flow_counters[];
 extern const struct api_counter api_dns_counters[];
+extern const struct api_counter api_ripng_counters[];
 uint64_t api_counter_value(const void *stats, const struct api_counter *);
 /* Counters clamp to JSON's signed 64-bit integers; new references. */
 json_t	*api_json_u64(uint64_t);

@@ -1,7 +1,7 @@
 /*
  * The counter sets by name, generated from the lists next to each stats
  * struct (IFACE_COUNTERS, ROUTER_COUNTERS, GROUP_COUNTERS,
- * MEMBER_COUNTERS, FLOW_COUNTERS, DNS_COUNTERS), and the JSON writer of one set.  The
+ * MEMBER_COUNTERS, FLOW_COUNTERS, DNS_COUNTERS, RIPNG_COUNTERS), and the JSON writer of one set.  The
  * JSON views and GET /metrics both walk these tables, so a counter added
  * to a list shows in both.
  */
@@ -15,6 +15,7 @@
 #include "anycast.h"
 #include "router.h"
 #include "flow.h"
+#include "ripng.h"
 #include "api.h"
 
 #define ROW(type, f, h)		{ #f, offsetof(type, f), h },
@@ -92,3 +93,10 @@ api_json_stats(const void *stats, const struct api_counter *c)
 		    api_json_u64(api_counter_value(stats, c)));
 	return o;
 }
+
+const struct api_counter api_ripng_counters[] = {
+#define X(f, h) ROW(struct ripng_stats, f, h)
+	RIPNG_COUNTERS(X)
+#undef X
+	END
+};

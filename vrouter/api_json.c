@@ -14,6 +14,7 @@
 #include "nd.h"
 #include "iface.h"
 #include "router.h"
+#include "ripng.h"
 #include "api.h"
 
 static json_t	*json_prefix(const struct in6_addr *, uint8_t);
@@ -102,15 +103,55 @@ api_json_iface(const struct iface *ifp)
 }
 
 json_t *
-api_json_route(const struct route *rt)
+api_json_route(const struct route *rt, uint64_t now_ns)
 {
-	return json_pack("{s:o, s:s, s:s?, s:s?, s:o, s:o}",
+	json_t	*o;
+
+	o = json_pack("{s:o, s:s, s:s?, s:s?, s:o, s:o}",
 	    "prefix", json_prefix(&rt->prefix, rt->plen),
 	    "type", route_type_name(rt->type),
 	    "via", rt->has_gw ? fmt_addr(&rt->gw) : NULL,
 	    "interface", rt->ifp != NULL ? rt->ifp->name : NULL,
 	    "packets", api_json_u64(rt->packets),
 	    "bytes", api_json_u64(rt->bytes));
+	if (rt->type == ROUTE_RIPNG) {
+		json_object_set_new(o, "metric", json_integer(rt->metric));
+		json_object_set_new(o, "tag", json_integer(rt->tag));
+		json_object_set_new(o, "age_ms", json_integer((json_int_t)
+		    ((now_ns > rt->updated_ns ? now_ns - rt->updated_ns : 0) /
+		    1000000)));
+	}
+	return o;
+}
+
+json_t *
+api_json_ripng_entry(const struct ripng_entry *e, uint64_t now_ns)
+{
+	return json_pack("{s:o, s:i, s:i, s:s, s:s, s:I, s:s, s:b}",
+	    "prefix", json_prefix(&e->prefix, e->plen),
+	    "metric", (int)e->metric,
+	    "tag", (int)e->tag,
+	    "via", fmt_addr(&e->gw),
+	    "interface", e->ifp->name,
+	    "age_ms", (json_int_t)((now_ns - (e->gc_ns != 0 ? e->gc_ns :
+	    e->updated_ns)) / 1000000),
+	    "state", e->gc_ns != 0 ? "garbage" : "live",
+	    "installed", e->rt != NULL);
+}
+
+json_t *
+api_json_ripng_nbr(const struct ripng_nbr *n, uint64_t now_ns)
+{
+	return json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:i}",
+	    "address", fmt_addr(&n->addr),
+	    "interface", n->ifp->name,
+	    "last_heard_ms", (json_int_t)((now_ns - n->last_ns) / 1000000),
+	    "known_ms", (json_int_t)((now_ns - n->first_ns) / 1000000),
+	    "responses", api_json_u64(n->responses),
+	    "requests", api_json_u64(n->requests),
+	    "bad_packets", api_json_u64(n->bad_packets),
+	    "bad_routes", api_json_u64(n->bad_routes),
+	    "routes", (int)n->routes);
 }
 
 json_t *

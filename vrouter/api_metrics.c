@@ -17,6 +17,8 @@
 #include "anycast.h"
 #include "router.h"
 #include "flow.h"
+#include "addr.h"
+#include "ripng.h"
 #include "api.h"
 
 /* A label value with '\', '"' and newlines escaped. */
@@ -436,6 +438,38 @@ metrics_captures(struct router *r, struct evbuffer *b)
 		    (unsigned long long)c->bytes);
 }
 
+/* RIPng: counters, errors by reason, neighbours and learned routes. */
+static void
+metrics_ripng(struct router *r, struct evbuffer *b)
+{
+	const struct ripng_stats *st = ripng_stats(r);
+	const struct ripng_nbr	*n;
+	char			 l[64];
+	int			 count;
+
+	if (st == NULL)
+		return;
+	metrics_totals(b, "ripng_", api_ripng_counters, st);
+	metrics_head(b, "ripng_errors_total", "counter",
+	    "RIPng packets or route entries refused, by reason.");
+	for (int i = RIPNG_OK + 1; i < RIPNG_E_MAX; i++)
+		evbuffer_add_printf(b, "vrouter_ripng_errors_total{reason="
+		    "\"%s\"} %llu\n", ripng_err_name(i),
+		    (unsigned long long)st->errors[i]);
+	metrics_gauge(b, "ripng_routes", "Routes learned by RIPng.",
+	    ripng_nroutes(r));
+	n = ripng_nbrs(r, &count);
+	metrics_head(b, "ripng_neighbor_routes", "gauge",
+	    "Learned routes through each RIPng neighbour.");
+	for (int i = 0; i < count; i++) {
+		if (!n[i].used)
+			continue;
+		evbuffer_add_printf(b, "vrouter_ripng_neighbor_routes{interface="
+		    "\"%s\",address=\"%s\"} %u\n", metrics_label(l, sizeof(l),
+		    n[i].ifp->name), fmt_addr(&n[i].addr), n[i].routes);
+	}
+}
+
 void
 api_metrics(struct router *r, struct evbuffer *b)
 {
@@ -446,4 +480,5 @@ api_metrics(struct router *r, struct evbuffer *b)
 	metrics_captures(r, b);
 	metrics_anycast(r, b);
 	metrics_totals(b, "dns_", api_dns_counters, &r->dns);
+	metrics_ripng(r, b);
 }

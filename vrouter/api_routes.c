@@ -17,21 +17,29 @@
 #include "router.h"
 #include "api.h"
 
+struct route_walk {
+	json_t		*a;
+	uint64_t	 now_ns;
+};
+
 static void
 api_route_cb(const struct in6_addr *prefix, uint8_t plen, void *value,
     void *arg)
 {
+	struct route_walk	*w = arg;
+
 	(void)prefix;
 	(void)plen;
-	json_array_append_new(arg, api_json_route(value));
+	json_array_append_new(w->a, api_json_route(value, w->now_ns));
 }
 
 void
 api_routes(struct api_call *call)
 {
-	json_t	*a = json_array();
+	json_t			*a = json_array();
+	struct route_walk	 w = { a, call->r->now_ns };
 
-	rtable_walk(call->r->rt, api_route_cb, a);
+	rtable_walk(call->r->rt, api_route_cb, &w);
 	api_reply(call, 200, json_pack("{s:o}", "routes", a));
 }
 
@@ -51,7 +59,7 @@ api_route_get(struct api_call *call)
 		api_error(call, 404, "no route for %s/%u", fmt_addr(&prefix),
 		    plen);
 	else
-		api_reply(call, 200, api_json_route(rt));
+		api_reply(call, 200, api_json_route(rt, call->r->now_ns));
 }
 
 void
@@ -101,7 +109,7 @@ api_route_add(struct api_call *call)
 		free(enc);
 		api_set_header(call, "Location", loc);
 	}
-	api_reply(call, 201, api_json_route(rt));
+	api_reply(call, 201, api_json_route(rt, call->r->now_ns));
 }
 
 /*

@@ -334,6 +334,7 @@ config_defaults(struct config *c)
 	cfg_flows_defaults(&c->flows);
 	c->dns_enabled = true;
 	c->dns_ttl = DNS_DEFAULT_TTL;
+	cfg_ripng_defaults(&c->ripng);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -344,7 +345,8 @@ parse_root(struct cfgp *p, json_t *root)
 {
 	static const char *const keys[] = { "api", "capture_dir",
 	    "log_level", "keep_taps", "limits", "interfaces", "routes",
-	    "groups", "flows", "dns", NULL };
+	    "groups", "flows", "dns", "ripng",
+	    NULL };
 	static const char *const levels[] = {
 		[LOG_LVL_WARN] = "warn", [LOG_LVL_INFO] = "info",
 		[LOG_LVL_DEBUG] = "debug",
@@ -424,6 +426,12 @@ parse_root(struct cfgp *p, json_t *root)
 	if ((v = cfg_member(p, root, "", "flows", JSON_OBJECT, false,
 	    &rc)) != NULL)
 		rc = cfg_parse_flows(p, v);
+	if (rc == -1)
+		return -1;
+
+	if ((v = cfg_member(p, root, "", "ripng", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = cfg_parse_ripng(p, v);
 	return rc;
 }
 

@@ -45,6 +45,12 @@ struct cfg_capture {
 	uint32_t	 rotate;
 };
 
+/* RIPng on one interface (absent in the file: off). */
+struct cfg_ripng_iface {
+	bool		 enabled;
+	uint8_t		 cost;			/* 1..15, added on receipt */
+};
+
 struct cfg_iface {
 	char		 name[IFNAMSIZ];	/* router-side TAP name */
 	char		 netns[CFG_NETNS_LEN];	/* "" = stay where we are */
@@ -62,6 +68,7 @@ struct cfg_iface {
 	struct cfg_prefix prefixes[CFG_MAX_PREFIXES];
 	int		 nprefixes;
 	struct cfg_capture capture;
+	struct cfg_ripng_iface ripng;
 	char		 pcap_in[PATH_MAX];	/* packet-fixture mode */
 	char		 pcap_out[PATH_MAX];
 };
@@ -134,6 +141,18 @@ struct cfg_flows {
 	uint32_t	 recover_ms;	/* asking members; 0 = guess at once */
 };
 
+/* RIPng (RFC 2080), the router's dynamic routing (ripng.c). */
+struct cfg_ripng {
+	bool		 enabled;
+	uint32_t	 update_s;	/* periodic updates */
+	uint32_t	 timeout_s;	/* a route not refreshed: metric 16 */
+	uint32_t	 garbage_s;	/* then deleted after this */
+	uint16_t	 tag;		/* on the routes this router exports */
+	bool		 export_connected;
+	bool		 export_static;
+	bool		 export_anycast;	/* groups with a member up */
+};
+
 struct config {
 	bool		 api_enabled;
 	char		 api_listen[INET6_ADDRSTRLEN];
@@ -157,6 +176,7 @@ struct config {
 	struct cfg_flows flows;
 	bool		 dns_enabled;		/* answer .any names on port 53 */
 	uint32_t	 dns_ttl;		/* of every record */
+	struct cfg_ripng ripng;
 };
 
 /*

@@ -10,7 +10,7 @@
 #include "config_json.h"
 
 static void	 iface_defaults(struct cfg_iface *);
-static void	 mac_from_name(uint8_t *, const char *);
+static void	 mac_derive(uint8_t *, const struct cfg_iface *);
 static int	 parse_iface(struct cfgp *, json_t *, const char *, int);
 static int	 parse_iface_names(struct cfgp *, json_t *, const char *, int);
 static int	 parse_mac_key(struct cfgp *, json_t *, const char *, int);
@@ -42,11 +42,22 @@ iface_defaults(struct cfg_iface *ifc)
 
 /* 02:76:72 ("vr", locally administered) and 24 bits of FNV-1a(name). */
 static void
-mac_from_name(uint8_t *mac, const char *name)
+/*
+ * FNV-1a of the name, or of "name@netns/ifname" for an interface placed
+ * in a namespace, so that routers sharing a link (a bridge in a lab)
+ * with interfaces of the same name get different MACs.
+ */
+mac_derive(uint8_t *mac, const struct cfg_iface *ifc)
 {
+	char		key[IFNAMSIZ + CFG_NETNS_LEN + IFNAMSIZ + 2];
 	uint32_t	h = 2166136261u;
 
-	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+	if (ifc->netns[0] != '\0')
+		snprintf(key, sizeof(key), "%s@%s/%s", ifc->name, ifc->netns,
+		    ifc->ifname);
+	else
+		snprintf(key, sizeof(key), "%s", ifc->name);
+	for (const unsigned char *s = (const unsigned char *)key; *s; s++) {
 		h ^= *s;
 		h *= 16777619u;
 	}
@@ -86,7 +97,7 @@ static int
 parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 {
 	static const char *const keys[] = { "name", "netns", "ifname", "mac",
-	    "mtu", "addresses", "ra", "capture", "pcap", NULL };
+	    "mtu", "addresses", "ra", "capture", "pcap", "ripng", NULL };
 	struct cfg_iface	*ifc = &p->conf->ifaces[idx];
 	char			 kp[CFG_PATH_LEN];
 	bool			 have_prefixes = false;
@@ -115,6 +126,13 @@ parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 	    &rc)) != NULL)
 		rc = parse_capture(p, v, cfg_path(kp, path, "capture"),
 		    &ifc->capture);
+	if (rc == -1)
+		return -1;
+
+	if ((v = cfg_member(p, obj, path, "ripng", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = cfg_parse_iface_ripng(p, v, cfg_path(kp, path, "ripng"),
+		    &ifc->ripng);
 	if (rc == -1)
 		return -1;
 
@@ -190,7 +208,7 @@ parse_mac_key(struct cfgp *p, json_t *obj, const char *path, int idx)
 	if (cfg_str(p, obj, path, "mac", &s) == -1)
 		return -1;
 	if (s == NULL) {
-		mac_from_name(mac, p->conf->ifaces[idx].name);
+		mac_derive(mac, &p->conf->ifaces[idx]);
 		return 0;
 	}
 	cfg_path(kp, path, "mac");

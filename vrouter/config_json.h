@@ -72,6 +72,12 @@ const char *cfg_unicast_problem(const struct in6_addr *);
 /* config_iface.c */
 int	 cfg_parse_ifaces(struct cfgp *, json_t *);
 
+/* config_ripng.c */
+void	 cfg_ripng_defaults(struct cfg_ripng *);
+int	 cfg_parse_ripng(struct cfgp *, json_t *);
+int	 cfg_parse_iface_ripng(struct cfgp *, json_t *, const char *path,
+	    struct cfg_ripng_iface *);
+
 /* config_group.c: after the interfaces, which groups refer to */
 int	 cfg_parse_groups(struct cfgp *, json_t *);
 void	 cfg_flows_defaults(struct cfg_flows *);

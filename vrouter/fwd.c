@@ -14,11 +14,10 @@
 #include "anycast.h"
 #include "router.h"
 #include "dns.h"
+#include "ripng.h"
 
 static void	 local_input(struct router *, struct iface *, struct pbuf *,
 		    const struct pkt *);
-static void	 forward(struct router *, struct iface *, struct pbuf *,
-		    struct pkt *);
 
 static void
 drop(struct iface *ifp, struct pbuf *pb, enum drop_reason why)
@@ -125,6 +124,12 @@ local_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 		}
 	case IPPROTO_UDP_:
 	case IPPROTO_TCP_:
+		if (p->proto == IPPROTO_UDP_ && p->dport == RIPNG_PORT &&
+		    r->ripng != NULL) {
+			ripng_input(r, ifp, pb, p);
+			pbuf_free(pb);
+			return;
+		}
 		if (p->dport == DNS_PORT && r->conf->dns_enabled &&
 		    !IN6_IS_ADDR_MULTICAST(&p->dst)) {
 			if (p->proto == IPPROTO_UDP_)
@@ -170,8 +175,9 @@ wire_ip_size(const struct pbuf *pb, const struct pkt *p)
 	return hdrs + pb->vnet.gso_size;
 }
 
-static void
-forward(struct router *r, struct iface *ifp, struct pbuf *pb, struct pkt *p)
+void
+forward(struct router *r, struct iface *ifp, struct pbuf *pb,
+    struct pkt *p)
 {
 	struct group		*g;
 	struct route		*rt;

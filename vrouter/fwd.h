@@ -14,6 +14,9 @@ struct router;
 
 /* Process one received frame; takes ownership of pb. */
 void	 router_input(struct router *, struct iface *, struct pbuf *);
+/* Forward by longest-prefix match; takes ownership of pb. */
+void	 forward(struct router *, struct iface *, struct pbuf *,
+	    struct pkt *);
 /*
  * Route and send an IPv6 packet the router originated (pb->data at the
  * Ethernet header, to be filled).  Takes ownership of pb.

@@ -5,6 +5,7 @@
 
 #include "addr.h"
 #include "iface.h"
+#include "ripng.h"
 #include "router.h"
 
 struct iface *
@@ -35,6 +36,10 @@ iface_joined(const struct iface *ifp, const struct in6_addr *g)
 	/* ff02::1 all nodes, ff02::2 all routers */
 	if (memcmp(g->s6_addr, "\xff\x02\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) == 0 &&
 	    (g->s6_addr[15] == 1 || g->s6_addr[15] == 2))
+		return true;
+	/* ff02::9, all RIPng routers */
+	if (g->s6_addr[15] == 9 && ripng_on(ifp) &&
+	    memcmp(g->s6_addr, "\xff\x02\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) == 0)
 		return true;
 	for (int i = 0; i < ifp->naddrs; i++) {
 		solicited_node(&sn, &ifp->addrs[i].addr);

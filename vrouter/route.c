@@ -12,6 +12,7 @@
 #include "route.h"
 #include "iface.h"
 #include "router.h"
+#include "ripng.h"
 
 const char *
 route_type_name(enum route_type t)
@@ -21,6 +22,8 @@ route_type_name(enum route_type t)
 		return "connected";
 	case ROUTE_STATIC:
 		return "static";
+	case ROUTE_RIPNG:
+		return "ripng";
 	}
 	return "unknown";
 }
@@ -40,6 +43,15 @@ route_lookup(struct router *r, const struct in6_addr *a)
 static int
 route_insert(struct router *r, struct route *rt, char *err, size_t errlen)
 {
+	struct route	*old;
+
+	/* A configured route wins over a learned one. */
+	old = rtable_exact(r->rt, &rt->prefix, rt->plen);
+	if (old != NULL && old->type == ROUTE_RIPNG) {
+		ripng_route_displaced(r, old);
+		rtable_remove(r->rt, &old->prefix, old->plen);
+		free(old);
+	}
 	if (rtable_insert(r->rt, &rt->prefix, rt->plen, rt) == -1) {
 		snprintf(err, errlen, "route to %s/%u exists",
 		    fmt_addr(&rt->prefix), rt->plen);
@@ -140,8 +152,15 @@ route_del(struct router *r, const struct in6_addr *a, uint8_t plen,
 		    fmt_addr(&pfx), plen, rt->ifp->name);
 		return ROUTE_EPERM;
 	}
+	if (rt->type == ROUTE_RIPNG) {
+		snprintf(err, errlen, "%s/%u is learned by RIPng",
+		    fmt_addr(&pfx), plen);
+		return ROUTE_EPERM;
+	}
 	rtable_remove(r->rt, &pfx, plen);
 	free(rt);
+	if (r->conf->ripng.export_static)
+		ripng_withdraw(r, &pfx, plen);
 	return 0;
 }
 

@@ -34,7 +34,7 @@ void	 rtable_walk(const struct rtable *, void (*)(const struct in6_addr *,
 
 /* ---------------------------------------------------------------------- */
 /* route.c: the routing table proper */
-enum route_type { ROUTE_CONNECTED, ROUTE_STATIC };
+enum route_type { ROUTE_CONNECTED, ROUTE_STATIC, ROUTE_RIPNG };
 
 struct route {
 	struct in6_addr	 prefix;
@@ -43,6 +43,9 @@ struct route {
 	bool		 has_gw;
 	struct in6_addr	 gw;
 	struct iface	*ifp;
+	uint8_t		 metric;	/* RIPng: with the interface cost */
+	uint16_t	 tag;		/* RIPng route tag */
+	uint64_t	 updated_ns;	/* RIPng: last heard */
 	uint64_t	 packets;	/* forwarded through this route */
 	uint64_t	 bytes;
 };

@@ -19,6 +19,7 @@
 #include "iface.h"
 #include "anycast.h"
 #include "router.h"
+#include "ripng.h"
 #include "api.h"
 
 void
@@ -34,6 +35,7 @@ router_tick(struct router *r)
 	nd_tick(r);
 	ra_tick(r);
 	anycast_tick(r);
+	ripng_tick(r);
 }
 
 static void
@@ -144,6 +146,7 @@ router_init(struct router *r, struct config *conf, bool pcap_mode,
 			return -1;
 		}
 	}
+	ripng_init(r);
 	for (int i = 0; i < r->nifaces; i++) {
 		const struct cfg_capture *cc = &r->ifaces[i]->conf.capture;
 
@@ -178,6 +181,7 @@ router_shutdown(struct router *r)
 		event_free(r->tick_ev);
 		r->tick_ev = NULL;
 	}
+	ripng_shutdown(r);	/* before the groups and the TAPs go */
 	if (r->anycast != NULL)
 		anycast_shutdown(r);
 	free(r->mp_rl);

@@ -30,6 +30,7 @@ struct iface;
 struct mp_ratelimit;
 struct nd_cache;
 struct rtable;
+struct ripng;
 
 /* The router's totals over every interface (as IFACE_COUNTERS). */
 #define ROUTER_COUNTERS(X)						\
@@ -82,6 +83,7 @@ struct router {
 	struct mp_ratelimit *mp_rl;	/* per-source message limits */
 	uint64_t	 mp_seq_out;	/* last sequence number sent */
 	struct dns_stats dns;		/* the .any responder */
+	struct ripng	*ripng;		/* NULL: RIPng is off */
 };
 
 int	 router_init(struct router *, struct config *, bool pcap_mode,

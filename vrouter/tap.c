@@ -37,6 +37,7 @@
 #include "iface.h"
 #include "fwd.h"
 #include "router.h"
+#include "ripng.h"
 
 /*
  * One RTM_NEWLINK moves the device into the namespace (when nsfd >= 0),
@@ -268,7 +269,7 @@ tap_read_cb(int fd, short events, void *arg)
 	for (int i = 0; i < TAP_BUDGET; i++) {
 		if ((pb = pbuf_alloc()) == NULL) {
 			iface_count_drop(ifp, DROP_NO_BUFFER);
-			return;
+			break;
 		}
 		iov[0].iov_base = &pb->vnet;
 		iov[0].iov_len = sizeof(pb->vnet);
@@ -279,7 +280,7 @@ tap_read_cb(int fd, short events, void *arg)
 			pbuf_free(pb);
 			if (n == -1 && errno != EAGAIN && errno != EINTR)
 				log_warn("%s: %s", __func__, ifp->name);
-			return;
+			break;
 		}
 		if (n < (ssize_t)sizeof(pb->vnet)) {
 			iface_count_drop(ifp, DROP_SHORT_FRAME);
@@ -294,4 +295,5 @@ tap_read_cb(int fd, short events, void *arg)
 		}
 		router_input(r, ifp, pb);
 	}
+	ripng_flush(r);		/* a group emptied: tell the neighbours now */
 }

@@ -185,7 +185,7 @@ Test(api_json, routes)
 	rt.ifp = &ifp;
 	rt.packets = 3;
 	rt.bytes = 300;
-	o = api_json_route(&rt);
+	o = api_json_route(&rt, 0);
 	aj_str(o, "prefix", "2001:db8:99::/48");
 	aj_str(o, "type", "static");
 	aj_str(o, "via", "fe80::1");
@@ -198,10 +198,25 @@ Test(api_json, routes)
 	rt.has_gw = false;
 	rt.prefix = aj_addr("::");
 	rt.plen = 0;
-	o = api_json_route(&rt);
+	o = api_json_route(&rt, 0);
 	aj_str(o, "prefix", "::/0");
 	aj_str(o, "type", "connected");
 	aj_null(o, "via");
+	cr_assert_null(json_object_get(o, "metric"));
+	json_decref(o);
+
+	/* A learned route shows its metric, tag and age. */
+	rt.type = ROUTE_RIPNG;
+	rt.has_gw = true;
+	rt.metric = 4;
+	rt.tag = 9;
+	rt.updated_ns = 1000000000ull;
+	o = api_json_route(&rt, 3500000000ull);
+	aj_str(o, "type", "ripng");
+	aj_str(o, "via", "fe80::1");
+	aj_int(o, "metric", 4);
+	aj_int(o, "tag", 9);
+	aj_int(o, "age_ms", 2500);
 	json_decref(o);
 }
 

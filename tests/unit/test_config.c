@@ -253,6 +253,15 @@ Test(config, derived_macs)
 	cr_assert(memcmp(c->ifaces[1].mac, d->ifaces[0].mac, 6) == 0);
 	config_free(c);
 	config_free(d);
+
+	/* Two routers' "t1" on one bridge: the namespace side tells them. */
+	c = parse_ok("{'interfaces':[{'name':'t1','netns':'t1','ifname':'ra'}]}");
+	d = parse_ok("{'interfaces':[{'name':'t1','netns':'t1','ifname':'rb'}]}");
+	cr_assert(memcmp(c->ifaces[0].mac, d->ifaces[0].mac, 6) != 0);
+	/* FNV-1a of "t1@t1/ra", as docs/config.md defines it */
+	expect_mac(c->ifaces[0].mac, "02:76:72:db:4c:33");
+	config_free(c);
+	config_free(d);
 }
 
 Test(config, default_prefixes)
@@ -1545,3 +1554,50 @@ GERR(flows_established, FLOWS("'established_ms':86400001"),
 GERR(flows_fin, FLOWS("'fin_ms':0"), "flows.fin_ms", NULL)
 GERR(flows_udp, FLOWS("'udp_ms':'30s'"), "flows.udp_ms", NULL)
 GERR(flows_other, FLOWS("'other_ms':1.5"), "flows.other_ms", NULL)
+
+Test(config, ripng_defaults_and_scaled_timers)
+{
+	struct config	*conf = parse_ok(MINIMAL);
+
+	cr_assert(!conf->ripng.enabled);
+	cr_assert(!conf->ifaces[0].ripng.enabled);
+	config_free(conf);
+
+	conf = parse_ok("{'interfaces':[{'name':'a','addresses':"
+	    "['2001:db8::1/64'],'ripng':{'cost':3}}],"
+	    "'ripng':{'update_interval':1,'tag':7,"
+	    "'export':{'static':false}}}");
+	cr_assert(conf->ripng.enabled);
+	cr_assert_eq(conf->ripng.update_s, 1);
+	cr_assert_eq(conf->ripng.timeout_s, 6, "timeout 6 x update");
+	cr_assert_eq(conf->ripng.garbage_s, 4, "garbage 4 x update");
+	cr_assert_eq(conf->ripng.tag, 7);
+	cr_assert(conf->ripng.export_connected);
+	cr_assert(!conf->ripng.export_static);
+	cr_assert(conf->ripng.export_anycast);
+	cr_assert(conf->ifaces[0].ripng.enabled);
+	cr_assert_eq(conf->ifaces[0].ripng.cost, 3);
+	config_free(conf);
+
+	conf = parse_ok("{'interfaces':[" IFACE_A "],'ripng':{}}");
+	cr_assert_eq(conf->ripng.update_s, 30);
+	cr_assert_eq(conf->ripng.timeout_s, 180);
+	cr_assert_eq(conf->ripng.garbage_s, 120);
+	config_free(conf);
+}
+
+Test(config, ripng_errors)
+{
+	parse_err("{'interfaces':[" IFACE_A "],'ripng':{'update_interval':0}}",
+	    "ripng.update_interval", "between 1 and 3600");
+	parse_err("{'interfaces':[" IFACE_A "],'ripng':{'update_interval':5,"
+	    "'timeout':5}}", "ripng.timeout", "longer than update_interval");
+	parse_err("{'interfaces':[" IFACE_A "],'ripng':{'tag':65536}}",
+	    "ripng.tag", NULL);
+	parse_err("{'interfaces':[" IFACE_A "],'ripng':{'export':{'bgp':1}}}",
+	    "ripng.export", "bgp");
+	parse_err("{'interfaces':[{'name':'a','ripng':{'cost':16}}]}",
+	    "interfaces[0].ripng.cost", "between 1 and 15");
+	parse_err("{'interfaces':[{'name':'a','ripng':{'cost':1,'hello':1}}]}",
+	    "interfaces[0].ripng", "hello");
+}
