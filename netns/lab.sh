@@ -20,12 +20,21 @@
 # anycast-member and nginx; "anycast-shim" is the same with the client
 # shim anycast-client in c1 (see docs/lab.md).
 #
+# A topology with "routers" and "links" runs one vrouter per router,
+# each with its state in $STATE/routers/NAME/, joined by links: a link
+# is a namespace with a bridge br0 holding a TAP of each of its routers,
+# and may run BIRD 2 (netns/lab_links.sh).  The "sites" topology
+# (netns/topologies/sites.json) has a client-side router rc and two
+# sites rs1, rs2 with members of the same anycast group, speaking RIPng.
+#
 #   lab.sh up [TOPOLOGY]        start a lab (the default topology if none);
 #                               TOPOLOGY is a file or a name in
 #                               netns/topologies ("anycast")
 #   lab.sh down                 stop it and remove everything it created
 #   lab.sh status               what is running
 #   lab.sh exec HOST CMD...     run a command in a host's namespace
+#                               (or a link's)
+#   lab.sh birdc LINK ARGS...   birdc on the BIRD of a link
 #   lab.sh serve-http [PORT [ADDRESS...]]
 #                               (run by hosts) a small web server
 #
@@ -50,6 +59,9 @@ case $STATE in
 *) echo "lab.sh: LAB_STATE must be an absolute directory, not '$STATE'" >&2
    exit 1 ;;
 esac
+
+# shellcheck source=netns/lab_links.sh
+. "$(dirname "$SELF")/lab_links.sh"
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { echo "lab.sh: $*"; }
@@ -92,58 +104,158 @@ poll() {
 # topology files
 
 # Print one line per problem found in a topology; nothing when it is good.
+# A topology has one "router", or "routers" joined by "links"; the
+# routers are checked alike, each under its own key path.
 topology_errors() {
 	jq -r '
 	def str: type == "string";
 	def strs: type == "array" and all(.[]; type == "string");
 	def addr: str and test("^[0-9A-Fa-f:.]+/[0-9]{1,3}$");
+	def nsname: str and test("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$");
+	def count($x): [.[] | select(. == $x)] | length;
+	def shaped: type == "object" and (.interfaces | type) == "array"
+	    and all(.interfaces[]; type == "object" and (.name | str));
 	. as $top
 	| if type != "object" then "the topology is not a JSON object"
 	else
-	  ((keys - ["name", "description", "router", "hosts"])[]
-	    | "unknown key \"\(.)\""),
+	  has("routers") as $multi
+	  # [{p: key path, r: router, l: how messages name it}]
+	  | (if $multi then
+	       (.routers | if type == "array" then to_entries
+		  | map({p: "routers[\(.key)]", r: .value,
+			 l: "router \"\(.value.name?)\""})
+		else [] end)
+	     else [{p: "router", r: .router, l: "router"}] end) as $rs
+	  | [.links[]?.name?] as $links
+	  | [.hosts[]?.name?] as $names
+	  | ((keys - ["name", "description", "router", "routers", "links",
+	       "hosts"])[] | "unknown key \"\(.)\""),
 	  (if (.name | str) then empty else "name: missing or not a string" end),
-	  (if (.router | type) != "object" then "router: missing or not an object"
-	   elif (.router.interfaces | type) != "array"
-	     or (.router.interfaces | length) == 0
-	   then "router.interfaces: missing or empty"
-	   elif any(.router.interfaces[]; type != "object" or (.name | str | not))
-	   then "router.interfaces: every interface needs a \"name\""
+	  (if $multi and has("router")
+	   then "router: give \"router\" or \"routers\", not both"
+	   elif has("links") and ($multi | not)
+	   then "links: only with \"routers\""
+	   else empty end),
+	  (if $multi and ((.routers | type) != "array"
+	       or (.routers | length) == 0)
+	   then "routers: missing or empty" else empty end),
+	  ($rs[] | .p as $p
+	   | if (.r | type) != "object" then "\($p): missing or not an object"
+	     elif (.r.interfaces | type) != "array"
+	       or (.r.interfaces | length) == 0
+	     then "\($p).interfaces: missing or empty"
+	     elif any(.r.interfaces[]; type != "object" or (.name | str | not))
+	     then "\($p).interfaces: every interface needs a \"name\""
+	     else empty end),
+	  (if $multi then
+	     [$rs[].r | objects | .name] as $rnames
+	     | [$rs[].r | objects | select(.api.enabled // true)
+		| .api.port // 8080] as $ports
+	     | ($rs[] | select(.r | type == "object") | .p as $p | .r as $r
+		| .l as $rl
+		| (if ($r.name | str)
+		     and ($r.name | test("^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"))
+		     and $r.name != "br0" and $r.name != "lo"
+		   then empty
+		   else "\($p).name: missing or not a valid interface name (1 to 15 characters A-Z a-z 0-9 _ . -, not br0 or lo)" end),
+		  (if ($r.name | str) and ($rnames | count($r.name)) > 1
+		   then "\($p).name: \"\($r.name)\" is used by several routers"
+		   else empty end),
+		  (($r.api.port // 8080) as $port
+		   | if ($r.api.enabled // true) and ($ports | count($port)) > 1
+		     then "\($p).api.port: \($port) is the API port of several routers"
+		     else empty end),
+		  ($r.interfaces | arrays | to_entries[]
+		   | select(.value | type == "object" and has("link"))
+		   | "\($p).interfaces[\(.key)].link" as $w | .value as $i
+		   | if ($i.link | nsname | not)
+		     then "\($w): must be a link name"
+		     elif ($links | count($i.link)) == 0
+		     then "\($w): \"\($i.link)\" is not in \"links\""
+		     elif $i.netns != null or $i.ifname != null
+		     then "\($w): an interface on a link takes no \"netns\" or \"ifname\" (the lab sets them)"
+		     elif ([$r.interfaces[] | objects | .link] | count($i.link)) > 1
+		     then "\($w): \($rl) has several interfaces on link \"\($i.link)\""
+		     else empty end)),
+	     (if has("links") and (.links | type) != "array"
+	      then "links: must be an array"
+	      else
+		[$rs[].r | objects | .interfaces[]? | objects | .link
+		 | strings] as $used
+		| (.links // []) | to_entries[] | "links[\(.key)]" as $w
+		| .value as $l
+		| if ($l | type) != "object" then "\($w): must be an object"
+		  else
+		    ((($l | keys) - ["name", "bird"])[]
+		     | "\($w): unknown key \"\(.)\""),
+		    (if ($l.name | nsname) then empty
+		     else "\($w).name: missing or not a valid namespace name" end),
+		    (if ($l.name | str) and ($links | count($l.name)) > 1
+		     then "\($w).name: \"\($l.name)\" is used by several links"
+		     elif ($l.name | str) and ($names | count($l.name)) > 0
+		     then "\($w).name: \"\($l.name)\" is also a host"
+		     elif ($l.name | str) and ($used | count($l.name)) == 0
+		     then "\($w): no router interface has \"link\": \"\($l.name)\""
+		     else empty end),
+		    (if $l.bird == null then empty
+		     elif ($l.bird | type) != "object"
+		     then "\($w).bird: must be an object"
+		     else
+		       ((($l.bird | keys) - ["addresses", "static"])[]
+			| "\($w).bird: unknown key \"\(.)\""),
+		       (if $l.bird.addresses == null
+			  or ($l.bird.addresses | type == "array"
+			      and all(.[]; addr))
+			then empty
+			else "\($w).bird.addresses: must be a list of \"address/length\"" end),
+		       (if $l.bird.static == null
+			  or ($l.bird.static | type == "array" and all(.[]; addr))
+			then empty
+			else "\($w).bird.static: must be a list of \"prefix/length\"" end)
+		     end)
+		  end
+	      end)
 	   else empty end),
 	  (if (.hosts | type) != "array" or (.hosts | length) == 0
 	   then "hosts: missing or empty"
 	   elif any(.hosts[]; type != "object")
 	   then "hosts: every host must be an object"
 	   else empty end),
-	  (if (.router | type) == "object"
-	     and (.router.interfaces | type) == "array"
-	     and all(.router.interfaces[]; type == "object" and (.name | str))
+	  (if ($rs | length) > 0 and all($rs[].r; shaped)
 	     and (.hosts | type) == "array"
 	     and all(.hosts[]; type == "object")
 	   then
-	     .router.interfaces as $ifs
-	     | [.hosts[].name] as $names
-	     | (.hosts | to_entries[]
+	     (.hosts | to_entries[]
 		| .key as $i | .value as $h | "hosts[\($i)]" as $w
+		# the router of the host, null when it names none that exists
+		| (if $multi and $h.router != null
+		   then first($rs[] | select(.r.name == $h.router)) // null
+		   elif ($rs | length) == 1 then $rs[0]
+		   else null end) as $hr
 		| ((($h | keys) - ["name", "interface", "addresses", "run",
-		     "listen", "sysctl", "member", "client"])[]
+		     "listen", "sysctl", "member", "client",
+		     if $multi then "router" else empty end])[]
 		    | "\($w): unknown key \"\(.)\""),
-		  (if ($h.name | str)
-		     and ($h.name | test("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"))
-		   then empty
+		  (if ($h.name | nsname) then empty
 		   else "\($w).name: missing or not a valid namespace name" end),
-		  (if ($h.name | str)
-		     and ([$names[] | select(. == $h.name)] | length) > 1
+		  (if ($h.name | str) and ($names | count($h.name)) > 1
 		   then "\($w).name: \"\($h.name)\" is used by several hosts"
+		   else empty end),
+		  (if $multi | not then empty
+		   elif $h.router == null and ($rs | length) > 1
+		   then "\($w).router: missing (the topology has several routers)"
+		   elif $h.router != null and $hr == null
+		   then "\($w).router: no router \"\($h.router)\""
 		   else empty end),
 		  (if ($h.interface | str) | not
 		   then "\($w).interface: missing or not a string"
+		   elif $hr == null then empty
 		   else
-		     [$ifs[] | select(.name == $h.interface)] as $m
+		     [$hr.r.interfaces[] | select(.name == $h.interface)] as $m
 		     | if ($m | length) == 0
-		       then "\($w).interface: router has no interface \"\($h.interface)\""
+		       then "\($w).interface: \($hr.l) has no interface \"\($h.interface)\""
 		       elif ($m[0].netns // "") != $h.name
-		       then "\($w).interface: router interface \"\($h.interface)\" has netns \"\($m[0].netns // "")\", expected \"\($h.name)\""
+		       then "\($w).interface: \($hr.l) interface \"\($h.interface)\" has netns \"\($m[0].netns // "")\", expected \"\($h.name)\""
 		       else empty end
 		   end),
 		  (if $h.addresses == null or ($h.addresses | type == "array"
@@ -193,18 +305,19 @@ topology_errors() {
 			else "\($mw): the host needs \"addresses\" or \"address\"" end),
 		       (if $m.args == null or ($m.args | strs) then empty
 			else "\($mw).args: must be a list of strings" end),
-		       (if $m.key != null or ($m.group | str | not) then empty
+		       (if $m.key != null or ($m.group | str | not) or $hr == null
+			then empty
 			else
-			  [$top.router.groups[]? | select(.address == $m.group)
+			  [$hr.r.groups[]? | select(.address == $m.group)
 			   | .keys[]? | select($m.key_id == null or .id == $m.key_id)]
 			  | if length > 0 then empty
-			    else "\($mw): no key: give \"key\", or a key of group \($m.group) in router.groups\(if $m.key_id then " with id \($m.key_id)" else "" end)" end
+			    else "\($mw): no key: give \"key\", or a key of group \($m.group) in \($hr.p).groups\(if $m.key_id then " with id \($m.key_id)" else "" end)" end
 			end)
 		   end)),
-	       ($ifs | to_entries[]
+	     ($rs[] | .p as $p | .r.interfaces | to_entries[]
 		| (.value.netns // "") as $n
 		| select($n != "" and (any($names[]; . == $n) | not))
-		| "router.interfaces[\(.key)].netns: \"\($n)\" is not a lab host")
+		| "\($p).interfaces[\(.key)].netns: \"\($n)\" is not a lab host")
 	   else empty end)
 	end' "$1"
 }
@@ -233,11 +346,48 @@ current_topology() {
 
 topo_hosts() { jq -r '.hosts[].name' "$1"; }
 
+# jq definitions for the queries on a topology: its routers (the one
+# "router" of a single-router topology is named "router"), the router
+# serving a host and the host's interface on it.
+# shellcheck disable=SC2016  # $h, $n are jq's
+TOPO_JQ='
+def routers: if has("routers") then .routers
+    else [.router + {name: "router"}] end;
+def host_router($h): (.hosts[] | select(.name == $h) | .router) as $n
+    | first(routers[] | select($n == null or .name == $n));
+def host_iface($h): (.hosts[] | select(.name == $h) | .interface) as $i
+    | host_router($h) | .interfaces[] | select(.name == $i);
+'
+
+# multi_router TOPOLOGY: the topology has "routers" (and "links").
+multi_router() { jq -e 'has("routers")' "$1" >/dev/null; }
+
+topo_routers() { jq -r "$TOPO_JQ"'routers[].name' "$1"; }
+
+# router_dir TOPOLOGY ROUTER: the router's state (router.json,
+# vrouter.pid, vrouter.log): $STATE/routers/ROUTER, or $STATE itself for
+# the router of a single-router topology.
+router_dir() {
+	if multi_router "$1"; then
+		echo "$STATE/routers/$2"
+	else
+		echo "$STATE"
+	fi
+}
+
+# router_what TOPOLOGY ROUTER: how messages name it.
+router_what() {
+	if multi_router "$1"; then echo "vrouter $2"; else echo vrouter; fi
+}
+
+# host_router TOPOLOGY HOST: the name of the router serving the host.
+host_router() {
+	jq -r --arg h "$2" "$TOPO_JQ"'host_router($h).name' "$1"
+}
+
 # host_iface TOPOLOGY HOST: the router interface serving the host, as JSON.
 host_iface() {
-	jq -c --arg h "$2" '
-	    (.hosts[] | select(.name == $h) | .interface) as $i
-	    | .router.interfaces[] | select(.name == $i)' "$1"
+	jq -c --arg h "$2" "$TOPO_JQ"'host_iface($h)' "$1"
 }
 
 # The device name of a host's link inside its namespace.
@@ -250,7 +400,8 @@ host_ifname() {
 RESOLV_MARK="# vrouter lab: the router answers .any names"
 resolver_set() {
 	local topo=$1 h=$2 a
-	jq -e '.router.dns.enabled // true' "$topo" >/dev/null || return 0
+	jq -e --arg h "$h" "$TOPO_JQ"'host_router($h).dns.enabled // true' \
+	    "$topo" >/dev/null || return 0
 	a=$(host_iface "$topo" "$h" | jq -r '.addresses[0] // empty')
 	[ -n "$a" ] || return 0
 	if [ -f "/etc/netns/$h/resolv.conf" ] &&
@@ -339,12 +490,12 @@ member_addr() {
 }
 
 # member_key TOPOLOGY HOST: KEYID:HEXKEY, from "key" or from the group's
-# keys in the router configuration ("key_id", or the first key).
+# keys in its router's configuration ("key_id", or the first key).
 member_key() {
-	jq -r --arg h "$2" '
+	jq -r --arg h "$2" "$TOPO_JQ"'
 	    (.hosts[] | select(.name == $h) | .member) as $m
 	    | if $m.key then $m.key
-	      else [.router.groups[]? | select(.address == $m.group)
+	      else [host_router($h).groups[]? | select(.address == $m.group)
 		    | .keys[]? | select($m.key_id == null or .id == $m.key_id)]
 		   | first | "\(.id):\(.key)"
 	      end' "$1"
@@ -437,19 +588,30 @@ stop_pid() {
 	wait "$pid" 2>/dev/null || true
 }
 
-# The vrouter processes of this lab: the pid file, and any process
-# running on this lab's configuration (a pid file lost in a crash).
-lab_vrouter_pids() {
-	local pid
-	if [ -r "$STATE/vrouter.pid" ]; then
-		pid=$(cat "$STATE/vrouter.pid")
+# router_pids DIR: the vrouter processes of the router whose state is in
+# DIR: the pid file, and any process running on its configuration (a
+# pid file lost in a crash).
+router_pids() {
+	local dir=$1 pid
+	if [ -r "$dir/vrouter.pid" ]; then
+		pid=$(cat "$dir/vrouter.pid")
 		if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid" &&
-		    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -F "$STATE/router.json" >/dev/null
+		    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -F "$dir/router.json" >/dev/null
 		then
 			echo "$pid"
 		fi
 	fi
-	pgrep -f -- "-c $STATE/router.json" 2>/dev/null || true
+	pgrep -f -- "-c $dir/router.json" 2>/dev/null || true
+}
+
+# tap_del NAMESPACE DEV: delete DEV when it is a TAP (NAMESPACE "": the
+# root namespace).  vrouter's TAPs are persistent: they outlive it, not
+# the lab.
+tap_del() {
+	local ip=(ip)
+	[ -z "$1" ] || ip+=(-n "$1")
+	"${ip[@]}" -d -o link show dev "$2" 2>/dev/null | grep ' tun type ' >/dev/null &&
+	    "${ip[@]}" link del dev "$2" 2>/dev/null || true
 }
 
 stop_netns_procs() {
@@ -465,7 +627,7 @@ stop_netns_procs() {
 }
 
 do_down() {
-	local topo pid h dev
+	local topo pid h dev r
 	topo=$(current_topology)
 	# Member agents leave the group while the router is still there.
 	for h in $(topo_hosts "$topo"); do
@@ -474,27 +636,26 @@ do_down() {
 		pid=$(client_pid "$h")
 		[ -z "$pid" ] || stop_pid "$pid" "anycast-client of $h"
 	done
-	for pid in $(lab_vrouter_pids | sort -u); do
-		stop_pid "$pid" vrouter
+	for r in $(topo_routers "$topo"); do
+		for pid in $(router_pids "$(router_dir "$topo" "$r")" | sort -u); do
+			stop_pid "$pid" "$(router_what "$topo" "$r")"
+		done
 	done
 	for h in $(topo_hosts "$topo"); do
 		ns_exists "$h" || continue
 		stop_netns_procs "$h"
-		# vrouter's TAPs are persistent: they outlive it, not the lab.
-		dev=$(host_ifname "$topo" "$h")
-		nsx "$h" ip -d -o link show dev "$dev" 2>/dev/null |
-		    grep ' tun type ' >/dev/null &&
-		    nsx "$h" ip link del dev "$dev" 2>/dev/null || true
+		tap_del "$h" "$(host_ifname "$topo" "$h")"
 		ip netns del "$h" 2>/dev/null || say "cannot delete namespace $h"
 	done
 	for h in $(topo_hosts "$topo"); do
 		resolver_clear "$h"
 	done
+	links_down "$topo"
 	# A TAP that never left the root namespace (vrouter killed between
 	# creating and moving it) is persistent too.
-	for dev in $(jq -r '.router.interfaces[]?.name // empty' "$topo"); do
-		ip -d -o link show dev "$dev" 2>/dev/null | grep ' tun type ' >/dev/null &&
-		    ip link del dev "$dev" 2>/dev/null || true
+	for dev in $(jq -r "$TOPO_JQ"'routers[].interfaces[]?.name // empty' \
+	    "$topo"); do
+		tap_del "" "$dev"
 	done
 	rm -rf "$STATE"
 }
@@ -516,23 +677,36 @@ up_failed() {
 	[ "$UP_DONE" = yes ] && return
 	trap - EXIT INT TERM
 	echo "lab.sh: up failed; tearing the lab down" >&2
-	if [ -s "$STATE/vrouter.log" ]; then
-		echo "lab.sh: last lines of the vrouter log:" >&2
-		tail -n 20 "$STATE/vrouter.log" | sed 's/^/  | /' >&2
-	fi
+	local topo r dir
+	topo=$(current_topology)
+	for r in $(topo_routers "$topo"); do
+		dir=$(router_dir "$topo" "$r")
+		[ -s "$dir/vrouter.log" ] || continue
+		echo "lab.sh: last lines of the $(router_what "$topo" "$r") log:" >&2
+		tail -n 20 "$dir/vrouter.log" | sed 's/^/  | /' >&2
+	done
 	do_down >&2 || true
 	[ "$rc" -ne 0 ] || rc=1
 	exit "$rc"
 }
 
-vrouter_running() { proc_alive "$VROUTER_PID"; }
+# The routers "up" started (ROUTER_PIDS: name to pid) run; the first
+# that does not fails "up".
+routers_running() {
+	local r
+	for r in "${!ROUTER_PIDS[@]}"; do
+		proc_alive "${ROUTER_PIDS[$r]}" ||
+		    die "$(router_what "$STATE/topology.json" "$r") exited" \
+		    "while waiting for $1"
+	done
+}
 
 # up_wait WHAT CMD...: poll CMD; fail if vrouter dies or time runs out.
 up_wait() {
 	local what=$1; shift
 	local deadline=$(( $(date +%s%N) + TIMEOUT * 1000000000 ))
 	until "$@"; do
-		vrouter_running || die "vrouter exited while waiting for $what"
+		routers_running "$what"
 		[ "$(date +%s%N)" -lt "$deadline" ] ||
 		    die "timed out after ${TIMEOUT}s waiting for $what"
 		sleep 0.1
@@ -540,6 +714,70 @@ up_wait() {
 }
 
 host_has_link() { nsx "$1" ip link show dev "$2" >/dev/null 2>&1; }
+
+# router_conf TOPOLOGY ROUTER: write the router's configuration to
+# router.json in its state directory: an interface on a link L becomes
+# a TAP in namespace L named after the router, with a MAC of its own
+# (02:6c:61:RR:LL:01, router and link numbers from 1) unless it has one:
+# vrouter's default comes from the interface's name, which routers on a
+# link may share.  Captures go to captures/ there unless "capture_dir"
+# says otherwise.
+router_conf() {
+	local dir
+	dir=$(router_dir "$1" "$2")
+	mkdir -p "$dir"
+	jq --arg r "$2" --arg dir "$dir/captures" "$TOPO_JQ"'
+	    def hex2: [(. / 16 | floor), . % 16]
+		| map("0123456789abcdef"[.:. + 1]) | add;
+	    [.links[]?.name] as $links
+	    | ([routers[].name] | index($r) + 1 | hex2) as $rn
+	    | first(routers[] | select(.name == $r)) | del(.name)
+	    | .interfaces |= map(if has("link")
+		then .link as $l
+		    | {mac: "02:6c:61:\($rn):\($links | index($l) + 1 | hex2):01"}
+		    + del(.link) + {netns: $l, ifname: $r}
+		else . end)
+	    | .capture_dir //= $dir' "$1" >"$dir/router.json"
+	mkdir -p "$(jq -r .capture_dir "$dir/router.json")"
+}
+
+# router_check TOPOLOGY ROUTER SOURCE: "vrouter -t" on its configuration,
+# so that a bad one fails with vrouter's own message.
+router_check() {
+	local dir
+	dir=$(router_dir "$1" "$2")
+	"$VROUTER" -t -c "$dir/router.json" >"$dir/check.log" 2>&1 && return
+	if multi_router "$1"; then
+		echo "lab.sh: vrouter rejects the configuration of router $2 in $3:" >&2
+	else
+		echo "lab.sh: vrouter rejects the router configuration of $3:" >&2
+	fi
+	sed 's/^/  | /' "$dir/check.log" >&2
+	exit 1
+}
+
+# router_start TOPOLOGY ROUTER: start vrouter in the background, wait
+# until each of its TAPs is in its namespace and put those on links into
+# the link's bridge.  One router at a time: a TAP is made in the root
+# namespace under the interface's name before it moves, and two routers
+# may name an interface alike ("t3").
+router_start() {
+	local topo=$1 r=$2 dir args=() ns dev
+	dir=$(router_dir "$topo" "$r")
+	[ "${LAB_DEBUG:-0}" = 1 ] && args+=(-d)
+	setsid "$VROUTER" -c "$dir/router.json" ${args[@]+"${args[@]}"} \
+	    </dev/null >>"$dir/vrouter.log" 2>&1 &
+	ROUTER_PIDS[$r]=$!
+	echo "$!" >"$dir/vrouter.pid"
+	while read -r ns dev; do
+		up_wait "$dev to appear in namespace $ns" host_has_link "$ns" "$dev"
+	done < <(jq -r '.interfaces[] | select(.netns)
+	    | "\(.netns) \(.ifname // .name)"' "$dir/router.json")
+	for ns in $(jq -r --arg r "$r" "$TOPO_JQ"'routers[]
+	    | select(.name == $r) | .interfaces[].link // empty' "$topo"); do
+		link_attach "$ns" "$r"
+	done
+}
 host_has_default() {
 	[ -n "$(nsx "$1" ip -6 route show default 2>/dev/null)" ]
 }
@@ -569,7 +807,8 @@ cmd_up() {
 	need_root up
 	need_tools ip jq curl ss
 	local topo src h dev a i cmd port hostdir agent="" group maddr shim=""
-	declare -gA LISTEN_MS=()
+	local r l dir url
+	declare -gA LISTEN_MS=() ROUTER_PIDS=()
 	topo=$(resolve_topology "${1:-$DEFAULT_TOPOLOGY}")
 
 	validate_topology "$topo"
@@ -580,6 +819,9 @@ cmd_up() {
 	if jq -e 'any(.hosts[]; .client != null)' "$topo" >/dev/null; then
 		shim=$(find_client_shim)
 	fi
+	if jq -e 'any(.links[]?; .bird != null)' "$topo" >/dev/null; then
+		need_tools bird birdc
+	fi
 	# Read it now: it may be the copy that bringing a lab down removes.
 	local topo_json
 	topo_json=$(cat "$topo")
@@ -588,7 +830,7 @@ cmd_up() {
 		say "a lab is up in $STATE; bringing it down first"
 		do_down
 	fi
-	for h in $(jq -r '.hosts[].name' <<<"$topo_json"); do
+	for h in $(jq -r '.hosts[].name, .links[]?.name' <<<"$topo_json"); do
 		! ns_exists "$h" || die "network namespace $h exists but" \
 		    "belongs to no lab here; remove it with 'ip netns del $h'" \
 		    "(or 'lab.sh down' if it is left from an old lab)"
@@ -600,9 +842,9 @@ cmd_up() {
 	trap 'exit 130' INT TERM
 	src=$topo
 	topo=$STATE/topology.json
-	jq --arg dir "$STATE/captures" '.router | .capture_dir //= $dir' \
-	    "$topo" >"$STATE/router.json"
-	mkdir -p "$(jq -r .capture_dir "$STATE/router.json")"
+	for r in $(topo_routers "$topo"); do
+		router_conf "$topo" "$r"
+	done
 
 	for h in $(topo_hosts "$topo"); do
 		ip netns add "$h"
@@ -625,22 +867,21 @@ cmd_up() {
 		    '.hosts[] | select(.name == $h) | .sysctl[]?' "$topo")
 	done
 
-	if ! "$VROUTER" -t -c "$STATE/router.json" >"$STATE/check.log" 2>&1; then
-		echo "lab.sh: vrouter rejects the router configuration of $src:" >&2
-		sed 's/^/  | /' "$STATE/check.log" >&2
-		exit 1
-	fi
-
-	local args=()
-	[ "${LAB_DEBUG:-0}" = 1 ] && args+=(-d)
-	setsid "$VROUTER" -c "$STATE/router.json" ${args[@]+"${args[@]}"} \
-	    </dev/null >>"$STATE/vrouter.log" 2>&1 &
-	VROUTER_PID=$!
-	echo "$VROUTER_PID" >"$STATE/vrouter.pid"
+	for r in $(topo_routers "$topo"); do
+		router_check "$topo" "$r" "$src"
+	done
+	for l in $(topo_links "$topo"); do
+		link_add "$topo" "$l"
+	done
+	for r in $(topo_routers "$topo"); do
+		router_start "$topo" "$r"
+	done
+	for l in $(topo_links "$topo"); do
+		[ "$(link_bird "$topo" "$l")" = null ] || bird_start "$topo" "$l"
+	done
 
 	for h in $(topo_hosts "$topo"); do
 		dev=$(host_ifname "$topo" "$h")
-		up_wait "$dev to appear in namespace $h" host_has_link "$h" "$dev"
 		nsx "$h" sysctl -q -w "net.ipv6.conf.$dev.accept_dad=0" \
 		    "net.ipv6.conf.$dev.accept_ra=1" >/dev/null
 		nsx "$h" ip link set dev "$dev" up
@@ -697,28 +938,43 @@ cmd_up() {
 		LISTEN_MS[$h]=$(date +%s%3N)
 	done
 
-	local url
-	url=$(api_url "$STATE/router.json")
-	if jq -e '.api.enabled // true' "$STATE/router.json" >/dev/null; then
+	for r in $(topo_routers "$topo"); do
+		dir=$(router_dir "$topo" "$r")
+		jq -e '.api.enabled // true' "$dir/router.json" >/dev/null ||
+		    continue
+		url=$(api_url "$dir/router.json")
 		poll 10 curl -gsf -m 1 -o /dev/null "$url/api/v1/status" ||
 		    say "warning: the REST API does not answer at $url"
-		# Members of groups of this router: wait until they serve.
-		for h in $(topo_hosts "$topo"); do
-			[ "$(host_member "$topo" "$h")" != null ] || continue
-			group=$(host_member "$topo" "$h" | jq -r .group)
-			jq -e --arg g "$group" \
-			    'any(.groups[]?; .address == $g)' \
-			    "$STATE/router.json" >/dev/null || continue
-			maddr=$(member_addr "$topo" "$h")
-			up_wait "member $maddr ($h) to be up in group $group (see $STATE/hosts/$h/member.log)" \
-			    member_serving "$h" "$url" "$group" "$maddr"
-		done
-	fi
+	done
+	# Members of groups of their router: wait until they serve.
+	for h in $(topo_hosts "$topo"); do
+		[ "$(host_member "$topo" "$h")" != null ] || continue
+		dir=$(router_dir "$topo" "$(host_router "$topo" "$h")")
+		group=$(host_member "$topo" "$h" | jq -r .group)
+		jq -e --arg g "$group" '(.api.enabled // true)
+		    and any(.groups[]?; .address == $g)' \
+		    "$dir/router.json" >/dev/null || continue
+		url=$(api_url "$dir/router.json")
+		maddr=$(member_addr "$topo" "$h")
+		up_wait "member $maddr ($h) to be up in group $group (see $STATE/hosts/$h/member.log)" \
+		    member_serving "$h" "$url" "$group" "$maddr"
+	done
 
 	UP_DONE=yes
 	trap - EXIT INT TERM
-	say "lab \"$(jq -r .name "$topo")\" is up (vrouter pid $VROUTER_PID)"
-	[ "${LAB_QUIET:-0}" = 1 ] || hints "$topo" "$url"
+	if ! multi_router "$topo"; then
+		say "lab \"$(jq -r .name "$topo")\" is up (vrouter pid ${ROUTER_PIDS[router]})"
+		[ "${LAB_QUIET:-0}" = 1 ] || hints "$topo" "$(api_url "$STATE/router.json")"
+		return 0
+	fi
+	say "lab \"$(jq -r .name "$topo")\" is up: $(for r in $(topo_routers "$topo"); do
+		printf 'vrouter %s pid %s, ' "$r" "${ROUTER_PIDS[$r]}"; done |
+	    sed 's/, $//')"
+	for r in $(topo_routers "$topo"); do
+		url=$(api_url "$STATE/routers/$r/router.json")
+		say "router $r: API $url/api/v1/status, dashboard $url/"
+	done
+	[ "${LAB_QUIET:-0}" = 1 ] || routers_hints "$topo"
 }
 
 # Suggestions printed after "up", drawn from the topology itself.
@@ -756,6 +1012,33 @@ Stop:     sudo make lab-down   (or sudo $me down)
 EOF
 }
 
+# Suggestions printed after "up" of a lab with several routers.
+routers_hints() {
+	local topo=$1 me="netns/lab.sh" client far url g l birds=""
+	[ "$PWD" = "$REPO" ] || me=$SELF
+	client=$(jq -r '.hosts[0].name' "$topo")
+	far=$(jq -r '.hosts[-1].addresses[0] // "" | sub("/.*"; "")' "$topo")
+	url=$(api_url "$STATE/routers/$(jq -r '.routers[0].name' "$topo")/router.json")
+	g=$(jq -r '[.routers[].groups[]?.address][0] // empty' "$topo")
+	for l in $(jq -r '.links[]? | select(.bird) | .name' "$topo"); do
+		birds+="  sudo $me birdc $l show route"$'\n'
+		birds+="  sudo $me birdc $l show protocols all ripng"$'\n'
+	done
+	cat <<EOF
+
+Try:
+  sudo $me exec $client ping -c3 ${far:-ADDRESS}
+  sudo $me exec $client traceroute -6 -n ${far:-ADDRESS}
+${g:+  sudo $me exec $client curl -s http://[$g]/name
+}  curl -s $url/api/v1/routes | jq
+${birds}
+Logs:     $STATE/routers/ROUTER/vrouter.log, $STATE/hosts/HOST/run-N.log,
+          $STATE/links/LINK/bird.log
+Status:   sudo $me status
+Stop:     sudo $me down
+EOF
+}
+
 # Lines for the anycast groups of the router, if any.
 anycast_hints() {
 	local topo=$1 url=$2 me=$3 client=$4 g name
@@ -779,7 +1062,7 @@ EOF
 
 cmd_status() {
 	need_root status
-	local topo pid h dev url
+	local topo pid h dev url r dir
 	if [ ! -e "$STATE/topology.json" ]; then
 		echo "lab: down"
 		for h in $(topo_hosts "$DEFAULT_TOPOLOGY"); do
@@ -790,12 +1073,15 @@ cmd_status() {
 	fi
 	topo=$STATE/topology.json
 	echo "lab: up, topology \"$(jq -r .name "$topo")\", state in $STATE"
-	pid=$(cat "$STATE/vrouter.pid" 2>/dev/null || echo "?")
-	if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"; then
-		echo "vrouter: running, pid $pid"
-	else
-		echo "vrouter: NOT running (pid file: $pid); see $STATE/vrouter.log"
-	fi
+	for r in $(topo_routers "$topo"); do
+		dir=$(router_dir "$topo" "$r")
+		pid=$(cat "$dir/vrouter.pid" 2>/dev/null || echo "?")
+		if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"; then
+			echo "$(router_what "$topo" "$r"): running, pid $pid"
+		else
+			echo "$(router_what "$topo" "$r"): NOT running (pid file: $pid); see $dir/vrouter.log"
+		fi
+	done
 	for h in $(topo_hosts "$topo"); do
 		if ! ns_exists "$h"; then
 			echo "host $h: namespace missing"
@@ -803,6 +1089,8 @@ cmd_status() {
 		fi
 		dev=$(host_ifname "$topo" "$h")
 		echo "host $h:"
+		! multi_router "$topo" ||
+		    echo "  router: $(host_router "$topo" "$h")"
 		echo "  $(nsx "$h" ip -6 -br addr show dev "$dev" 2>/dev/null ||
 		    echo "$dev missing")"
 		echo "  default: $(nsx "$h" ip -6 route show default 2>/dev/null |
@@ -819,17 +1107,27 @@ cmd_status() {
 		    "group $(host_member "$topo" "$h" | jq -r .group)," \
 		    "member $(member_addr "$topo" "$h")"
 	done
-	url=$(api_url "$STATE/router.json")
-	echo "api: $url"
-	curl -gsS -m 2 "$url/api/v1/status" 2>&1 | (jq . 2>/dev/null || cat) |
-	    sed 's/^/  /'
+	links_status "$topo"
+	for r in $(topo_routers "$topo"); do
+		dir=$(router_dir "$topo" "$r")
+		url=$(api_url "$dir/router.json")
+		if multi_router "$topo"; then
+			echo "api of $r: $url (dashboard $url/)"
+		else
+			echo "api: $url"
+		fi
+		curl -gsS -m 2 "$url/api/v1/status" 2>&1 |
+		    (jq . 2>/dev/null || cat) | sed 's/^/  /'
+	done
 }
 
+# lab.sh exec NAME CMD...: in a host's namespace, or a link's.
 cmd_exec() {
-	local h=${1:-}
+	local h=${1:-} names
 	[ -n "$h" ] && [ $# -ge 2 ] || die "usage: lab.sh exec HOST CMD..."
 	shift
-	topo_hosts "$(current_topology)" | grep -xF -- "$h" >/dev/null ||
+	names=$(jq -r '.hosts[].name, .links[]?.name' "$(current_topology)")
+	grep -xF -- "$h" <<<"$names" >/dev/null ||
 	    die "$h is not a host of the lab (hosts: $(topo_hosts "$(current_topology)" | tr '\n' ' '))"
 	ns_exists "$h" || die "namespace $h does not exist; is the lab up?"
 	exec ip netns exec "$h" "$@"
@@ -901,7 +1199,8 @@ usage() {
 usage: lab.sh up [TOPOLOGY.json | TOPOLOGY-NAME]
        lab.sh down
        lab.sh status
-       lab.sh exec HOST CMD...
+       lab.sh exec HOST|LINK CMD...
+       lab.sh birdc LINK [ARGS...]
 EOF
 	exit 2
 }
@@ -914,6 +1213,7 @@ main() {
 	down)		[ $# -eq 0 ] || usage; cmd_down ;;
 	status)		cmd_status ;;
 	exec)		cmd_exec "$@" ;;
+	birdc)		cmd_birdc "$@" ;;
 	serve-http)	cmd_serve_http "$@" ;;
 	*)		usage ;;
 	esac

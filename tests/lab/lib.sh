@@ -42,6 +42,12 @@ lab_cleanup() {
 		tail -n 15 "$LAB_STATE/vrouter.log" | sed 's/^/  | /' >&2
 	fi
 	if [ "$rc" -ne 0 ]; then
+		for f in "$LAB_STATE"/routers/*/vrouter.log; do
+			[ -s "$f" ] || continue
+			echo "$TEST_NAME: last lines of the log of router" \
+			    "$(basename "$(dirname "$f")"):" >&2
+			tail -n 15 "$f" | sed 's/^/  | /' >&2
+		done
 		for f in "$LAB_STATE"/hosts/*/member.log; do
 			[ -s "$f" ] || continue
 			echo "$TEST_NAME: last lines of $(basename \
@@ -63,17 +69,30 @@ lab_start() {
 		sed 's/^/  | /' "$TEST_TMP/lab-up.log" >&2
 		fail "lab.sh up failed"
 	fi
+	# A lab with several routers has no router.json here: see
+	# lib_sites.sh for their APIs.
+	[ -r "$LAB_STATE/router.json" ] || return 0
 	API_URL=$(lab_api_url)
-	API_TOKEN=$(jq -r '.api.token // ""' "$LAB_STATE/router.json")
-	# No token in the configuration: vrouter logs the one it generates.
-	[ -n "$API_TOKEN" ] || API_TOKEN=$(sed -n \
-	    's/.*generated API token: *//p' "$LAB_STATE/vrouter.log" | tail -1)
+	API_TOKEN=$(lab_token "$LAB_STATE")
 }
 
+# lab_token DIR: the API token of the router whose state is in DIR: from
+# its configuration or, when it has none, the one vrouter generated and
+# logged.
+lab_token() {
+	local t
+	t=$(jq -r '.api.token // ""' "$1/router.json")
+	[ -n "$t" ] || t=$(sed -n 's/.*generated API token: *//p' \
+	    "$1/vrouter.log" | tail -1)
+	echo "$t"
+}
+
+# lab_api_url [ROUTER_JSON]: the API's URL from a router configuration
+# (default: the lab's router.json).
 lab_api_url() {
-	local listen port
-	listen=$(jq -r '.api.listen // "::1"' "$LAB_STATE/router.json")
-	port=$(jq -r '.api.port // 8080' "$LAB_STATE/router.json")
+	local conf=${1:-$LAB_STATE/router.json} listen port
+	listen=$(jq -r '.api.listen // "::1"' "$conf")
+	port=$(jq -r '.api.port // 8080' "$conf")
 	case $listen in
 	::|"") listen="[::1]" ;;
 	*:*) listen="[$listen]" ;;
