@@ -107,6 +107,24 @@ c2() { h c2 "$@"; }
 s1() { h s1 "$@"; }
 s2() { h s2 "$@"; }
 
+# need_seg6_lwt: skip the test (exit 77, "SKIP" in run.sh) unless the
+# kernel can install seg6 routes ("encap seg6", CONFIG_IPV6_SEG6_LWTUNNEL),
+# which the client shim puts connections on the direct path with.
+need_seg6_lwt() {
+	local ns=vr-seg6-probe-$$ ok=0
+	ip netns add "$ns" || fail "cannot create a namespace"
+	ip -n "$ns" link add p0 type veth peer name p1 &&
+	    ip -n "$ns" link set p0 up &&
+	    ip -n "$ns" -6 route add 2001:db8:ffff::/64 encap seg6 mode inline \
+	    segs 2001:db8:fffe::1 dev p0 2>/dev/null && ok=1
+	ip netns del "$ns"
+	[ "$ok" = 1 ] && return 0
+	echo "$TEST_NAME: SKIP: this kernel cannot install seg6 routes" \
+	    "(\"lwt encapsulation type not supported\":" \
+	    "CONFIG_IPV6_SEG6_LWTUNNEL); the client shim needs them"
+	exit 77
+}
+
 # ---------------------------------------------------------------------
 # the REST API
 

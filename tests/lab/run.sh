@@ -41,6 +41,7 @@ fi
 
 passed=0
 failed=0
+skipped=0
 failures=()
 log=$(mktemp /tmp/vrouter-labtest.XXXXXX)
 trap 'rm -f "$log"' EXIT
@@ -60,6 +61,10 @@ for t in "${tests[@]}"; do
 	if [ "$rc" -eq 0 ]; then
 		echo "PASS $name (${secs}s)"
 		passed=$((passed + 1))
+	elif [ "$rc" -eq 77 ]; then
+		# The machine lacks what the test needs; it says what.
+		echo "SKIP $name: $(grep -m1 'SKIP:' "$log" | sed 's/.*SKIP: //')"
+		skipped=$((skipped + 1))
 	else
 		echo "FAIL $name (${secs}s, exit $rc)"
 		sed 's/^/    /' "$log"
@@ -69,5 +74,5 @@ for t in "${tests[@]}"; do
 done
 
 [ "$failed" -eq 0 ] || echo "failed: ${failures[*]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

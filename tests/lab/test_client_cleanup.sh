@@ -14,6 +14,7 @@
 
 # shellcheck source=tests/lab/lib_client.sh
 . "$(dirname "$0")/lib_client.sh"
+need_seg6_lwt
 DIR=$SHIM_DIR
 anycast_start
 

@@ -16,6 +16,7 @@
 
 # shellcheck source=tests/lab/lib_client.sh
 . "$(dirname "$0")/lib_client.sh"
+need_seg6_lwt
 anycast_start
 
 learned() { shim_field .counters.learned; }

@@ -15,6 +15,7 @@
 
 # shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
+need_seg6_lwt
 ANY=2001:db8:ac::1
 U=2001:db8:31::10
 C1=2001:db8:1::10

@@ -19,6 +19,7 @@
 
 # shellcheck source=tests/lab/lib_client.sh
 . "$(dirname "$0")/lib_client.sh"
+need_seg6_lwt
 anycast_start
 
 status_json() { shim_status; }

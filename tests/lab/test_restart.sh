@@ -36,6 +36,7 @@
 if [ "${RESTART_SHIM:-0}" = 1 ]; then
 	# shellcheck source=tests/lab/lib_client.sh
 	. "$(dirname "$0")/lib_client.sh"
+	need_seg6_lwt
 	RECOVER_MIN=3		# c2's downloads
 else
 	# shellcheck source=tests/lab/lib_anycast.sh
