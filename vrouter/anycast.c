@@ -469,21 +469,35 @@ flow_key_of(const struct pbuf *pb, const struct pkt *p, bool reply,
 	}
 }
 
-static void
-anycast_unreachable(struct router *r, struct group *g, struct pbuf *pb,
+/*
+ * No member here can be chosen: on to another site's, along the route
+ * RIPng learned for the group's address (paper 1 §3.1).  False when
+ * there is none.
+ */
+static bool
+anycast_reroute(struct router *r, struct group *g, struct pbuf *pb,
     const struct pkt *p)
 {
 	struct route	*rt;
 	struct pkt	 q;
 
-	/* No member here: another site's, learned by RIPng (paper 1 §3.1). */
+	if (r->ripng == NULL)
+		return false;
 	rt = route_lookup(r, &p->dst);
-	if (rt != NULL && rt->type == ROUTE_RIPNG && rt->ifp != pb->in) {
-		g->stats.rerouted++;
-		q = *p;
-		forward(r, pb->in, pb, &q);
+	if (rt == NULL || rt->type != ROUTE_RIPNG || rt->ifp == pb->in)
+		return false;
+	g->stats.rerouted++;
+	q = *p;
+	forward(r, pb->in, pb, &q);
+	return true;
+}
+
+static void
+anycast_unreachable(struct router *r, struct group *g, struct pbuf *pb,
+    const struct pkt *p)
+{
+	if (anycast_reroute(r, g, pb, p))
 		return;
-	}
 	if (tb_take(&r->unreach_rl, r->now_ns)) {
 		g->stats.unreachables++;
 		icmp6_error(r, pb->in, pb, p, ICMP6_DST_UNREACH_,
@@ -555,6 +569,8 @@ anycast_input(struct router *r, struct iface *ifp, struct group *g,
 		}
 		flow_remove(r->flows, f);	/* member gone: choose again */
 	}
+	if (!g->rip_serving && anycast_reroute(r, g, pb, p))
+		return;			/* nobody here to ask or to choose */
 	hash = flow_hash(&k);
 	if (p->proto == IPPROTO_TCP_ &&
 	    (p->tcp_flags & (FLOW_TCP_SYN | FLOW_TCP_ACK)) != FLOW_TCP_SYN) {

@@ -775,6 +775,23 @@ ripng_route_displaced(struct router *r, struct route *rt)
 	e->rt = NULL;		/* the caller frees it */
 }
 
+/* A member behind another router is as many hops away as RIPng says. */
+static void
+member_hops(struct router *r, struct group *g)
+{
+	struct member	*m;
+	struct route	*rt;
+
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++) {
+		m = &g->members[i];
+		if (m->used && (rt = route_lookup(r, &m->addr)) != NULL &&
+		    rt->type == ROUTE_RIPNG && m->hops != rt->metric) {
+			m->hops = rt->metric;
+			g->maglev_dirty = true;
+		}
+	}
+}
+
 void
 ripng_tick(struct router *r)
 {
@@ -783,8 +800,10 @@ ripng_tick(struct router *r)
 	if (rp == NULL)
 		return;
 	for (int i = 0; i < r->ngroups; i++)
-		if (r->groups[i] != NULL)
+		if (r->groups[i] != NULL) {
 			ripng_group_changed(r, r->groups[i]);
+			member_hops(r, r->groups[i]);
+		}
 	rib_timers(r);
 	nbr_timers(r);
 	if (rp->request_pending && r->now_ns >= rp->request_after_ns) {

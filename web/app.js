@@ -170,9 +170,46 @@ function renderRoutes(list) {
 		["Type", (r) => r.type],
 		["Via", (r) => r.via],
 		["Interface", (r) => r.interface],
+		["Metric", (r) => orNone(r.metric), "num"],
 		["Packets", (r) => num(r.packets), "num"],
 		["Bytes", (r) => bytes(r.bytes), "num"],
 	], list, "no routes"));
+}
+
+const RIPNG_STATES = ["live", "garbage"];
+
+// RIPng: hidden when the router does not run it.
+function renderRipng(rip) {
+	const sec = document.getElementById("ripng-section");
+	sec.hidden = !rip.enabled;
+	if (!rip.enabled)
+		return;
+	const f = document.createDocumentFragment();
+	f.appendChild(el("p", "muted", "updates every " + rip.update_interval +
+	    " s (timeout " + rip.timeout + " s, garbage " + rip.garbage +
+	    " s); next in " + ago(rip.next_update_ms)));
+	f.appendChild(table([
+		["Neighbour", (n) => n.address],
+		["Interface", (n) => n.interface],
+		["Last heard", (n) => ago(n.last_heard_ms), "num"],
+		["Routes", (n) => num(n.routes), "num"],
+		["Responses", (n) => num(n.responses), "num"],
+		["Bad packets", (n) => num(n.bad_packets), "num"],
+		["Bad routes", (n) => num(n.bad_routes), "num"],
+	], rip.neighbors || [], "no neighbour heard yet"));
+	f.appendChild(table([
+		["Learned prefix", (r) => r.prefix],
+		["Metric", (r) => r.metric, "num"],
+		["Via", (r) => r.via],
+		["Interface", (r) => r.interface],
+		["Age", (r) => ago(r.age_ms), "num"],
+		["State", (r) => badge(r.state, RIPNG_STATES)],
+		["Installed", (r) => r.installed ? "yes" : "no"],
+	], rip.routes || [], "no routes learned"));
+	const errs = nonZero(rip.errors || {});
+	if (errs.length)
+		f.appendChild(pairs("drops", errs));
+	show("ripng", f);
 }
 
 const ND_STATES = ["incomplete", "reachable", "stale", "delay", "probe",
@@ -324,15 +361,16 @@ function connected(ok, why) {
 
 async function refresh() {
 	try {
-		const [status, ifs, routes, neigh, groups, counters] =
+		const [status, ifs, routes, neigh, groups, counters, rip] =
 		    await Promise.all(["status", "interfaces", "routes",
-		    "neighbors", "groups", "counters"].map(get));
+		    "neighbors", "groups", "counters", "ripng"].map(get));
 		const now = Date.now();
 		renderStatus(status);
 		renderGroups(groups.groups || []);
 		renderInterfaces(ifs.interfaces || [], now);
 		renderRoutes(routes.routes || []);
 		renderNeighbors(neigh.neighbors || []);
+		renderRipng(rip);
 		renderDrops(counters);
 		document.getElementById("updated").textContent =
 		    "updated " + new Date(now).toLocaleTimeString();
