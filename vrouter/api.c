@@ -53,6 +53,7 @@ struct api_endpoint {
 static void	api_status(struct api_call *);
 static void	api_ifaces(struct api_call *);
 static void	api_iface(struct api_call *);
+static void	api_iface_patch(struct api_call *);
 static void	api_neighbors(struct api_call *);
 static void	api_counters(struct api_call *);
 static void	api_prometheus(struct api_call *);
@@ -62,6 +63,7 @@ static const struct api_endpoint api_endpoints[] = {
 	{ M_GET,	V1 "/status",		api_status, false },
 	{ M_GET,	V1 "/interfaces",	api_ifaces, false },
 	{ M_GET,	V1 "/interfaces/*",	api_iface, false },
+	{ M_PATCH,	V1 "/interfaces/*",	api_iface_patch, true },
 	{ M_GET,	V1 "/routes",		api_routes, false },
 	{ M_POST,	V1 "/routes",		api_route_add, true },
 	{ M_DELETE,	V1 "/routes",		api_route_del, true },
@@ -429,6 +431,54 @@ api_iface(struct api_call *call)
 		api_error(call, 404, "no interface \"%.32s\"", call->arg[0]);
 	else
 		api_reply(call, 200, api_json_iface(ifp));
+}
+
+/* {"emulation": {...}}: the interface's emulated link, at once. */
+static void
+api_iface_patch(struct api_call *call)
+{
+	static const char *const keys[] = { "emulation", NULL };
+	struct linkem_conf	 em[LINKEM_DIRS];
+	struct iface		*ifp;
+	json_t			*body, *v;
+	char			 err[256];
+	const char		*k;
+
+	if ((ifp = iface_find(call->r, call->arg[0])) == NULL) {
+		api_error(call, 404, "no interface \"%.32s\"", call->arg[0]);
+		return;
+	}
+	if ((body = api_body(call, err, sizeof(err))) == NULL) {
+		api_error(call, 400, "%s", err);
+		return;
+	}
+	json_object_foreach(body, k, v) {
+		int	i;
+
+		for (i = 0; keys[i] != NULL && strcmp(keys[i], k) != 0; i++)
+			;
+		if (keys[i] == NULL) {
+			api_error(call, 400, "unknown key \"%.32s\"", k);
+			json_decref(body);
+			return;
+		}
+	}
+	memcpy(em, ifp->conf.emulation, sizeof(em));
+	if ((v = json_object_get(body, "emulation")) != NULL &&
+	    config_parse_emulation(v, "emulation", em, err, sizeof(err)) ==
+	    -1) {
+		api_error(call, 400, "%s", err);
+		json_decref(body);
+		return;
+	}
+	json_decref(body);
+	for (int d = 0; d < LINKEM_DIRS; d++) {
+		if (memcmp(&em[d], &ifp->conf.emulation[d], sizeof(em[d])) == 0)
+			continue;
+		ifp->conf.emulation[d] = em[d];
+		iface_set_emulation(ifp, d, &em[d]);
+	}
+	api_reply(call, 200, api_json_iface(ifp));
 }
 
 struct api_nd_walk {

@@ -134,6 +134,7 @@ extern const struct api_counter api_member_counters[];
 extern const struct api_counter api_flow_counters[];
 extern const struct api_counter api_dns_counters[];
 extern const struct api_counter api_ripng_counters[];
+extern const struct api_counter api_linkem_counters[];
 uint64_t api_counter_value(const void *stats, const struct api_counter *);
 /* Counters clamp to JSON's signed 64-bit integers; new references. */
 json_t	*api_json_u64(uint64_t);

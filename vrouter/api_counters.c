@@ -100,3 +100,10 @@ const struct api_counter api_ripng_counters[] = {
 #undef X
 	END
 };
+
+const struct api_counter api_linkem_counters[] = {
+#define X(f, h) ROW(struct linkem_stats, f, h)
+	LINKEM_COUNTERS(X)
+#undef X
+	END
+};

@@ -78,6 +78,22 @@ api_json_router_counters(const struct router_stats *st)
 	return o;
 }
 
+/* An emulated link: its settings, queue and counters; null when off. */
+static json_t *
+json_emulation(const struct linkem *em)
+{
+	if (em == NULL)
+		return json_null();
+	return json_pack("{s:f, s:f, s:f, s:f, s:i, s:i, s:o}",
+	    "delay_ms", em->c.delay_us / 1000.0,
+	    "jitter_ms", em->c.jitter_us / 1000.0,
+	    "loss_percent", em->c.loss_ppm / (LINKEM_PPM / 100.0),
+	    "rate_mbit", em->c.rate_bps / 1e6,
+	    "limit", (int)em->c.limit,
+	    "queued", (int)em->qlen,
+	    "counters", api_json_stats(&em->st, api_linkem_counters));
+}
+
 json_t *
 api_json_iface(const struct iface *ifp)
 {
@@ -89,7 +105,7 @@ api_json_iface(const struct iface *ifp)
 		json_array_append_new(addrs, json_prefix(&ifp->addrs[i].addr,
 		    ifp->addrs[i].plen));
 	return json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:I, s:o, "
-	    "s:{s:b, s:I}, s:o}",
+	    "s:{s:b, s:I}, s:o, s:o}",
 	    "name", ifp->name,
 	    "netns", ifp->conf.netns[0] != '\0' ? ifp->conf.netns : NULL,
 	    "ifname", ifp->conf.ifname[0] != '\0' ? ifp->conf.ifname : NULL,
@@ -99,7 +115,10 @@ api_json_iface(const struct iface *ifp)
 	    "addresses", addrs,
 	    "ra", "enabled", ifp->conf.ra_enabled,
 	    "interval", (json_int_t)ifp->conf.ra_interval,
-	    "counters", api_json_counters(&ifp->stats));
+	    "counters", api_json_counters(&ifp->stats),
+	    "emulation", json_pack("{s:o, s:o}",
+	    "in", json_emulation(ifp->em[LINKEM_IN]),
+	    "out", json_emulation(ifp->em[LINKEM_OUT])));
 }
 
 json_t *

@@ -227,6 +227,24 @@ cfg_u32(struct cfgp *p, json_t *obj, const char *path, const char *key,
 }
 
 int
+cfg_real(struct cfgp *p, json_t *obj, const char *path, const char *key,
+    double min, double max, double *out)
+{
+	char		 kp[CFG_PATH_LEN];
+	json_t		*v;
+	double		 n;
+
+	if ((v = json_object_get(obj, key)) == NULL)
+		return 0;
+	n = json_is_number(v) ? json_number_value(v) : -1;
+	if (!json_is_number(v) || !(n >= min && n <= max))
+		return cfg_err(p, "%s: must be a number between %g and %g",
+		    cfg_path(kp, path, key), min, max);
+	*out = n;
+	return 0;
+}
+
+int
 cfg_str(struct cfgp *p, json_t *obj, const char *path, const char *key,
     const char **out)
 {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "capture.h"
+#include "linkem.h"
 #include "policy.h"
 #include "proto.h"
 #include "rthdr.h"
@@ -69,6 +70,7 @@ struct cfg_iface {
 	int		 nprefixes;
 	struct cfg_capture capture;
 	struct cfg_ripng_iface ripng;
+	struct linkem_conf emulation[LINKEM_DIRS];	/* in, out */
 	char		 pcap_in[PATH_MAX];	/* packet-fixture mode */
 	char		 pcap_out[PATH_MAX];
 };
@@ -207,6 +209,13 @@ int	 config_parse_group(struct json_t *, const char *where,
 int	 config_parse_member(struct json_t *, const char *where,
 	    struct cfg_member *, const struct cfg_group *g,
 	    const struct config *ref, char *err, size_t errlen);
+/*
+ * An "emulation" object ({"in": {...}, "out": {...}}, each with
+ * delay_ms, jitter_ms, loss_percent, rate_mbit, limit) into em[in, out];
+ * a direction absent is left alone, {} turns it off (used by the API).
+ */
+int	 config_parse_emulation(struct json_t *, const char *where,
+	    struct linkem_conf em[LINKEM_DIRS], char *err, size_t errlen);
 /*
  * Change "policy", "rh_mode", "score" and "probe" of a group; absent keys
  * keep their values, other keys are errors.  Unchanged on error.

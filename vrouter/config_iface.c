@@ -97,7 +97,8 @@ static int
 parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 {
 	static const char *const keys[] = { "name", "netns", "ifname", "mac",
-	    "mtu", "addresses", "ra", "capture", "pcap", "ripng", NULL };
+	    "mtu", "addresses", "ra", "capture", "pcap", "ripng", "emulation",
+	    NULL };
 	struct cfg_iface	*ifc = &p->conf->ifaces[idx];
 	char			 kp[CFG_PATH_LEN];
 	bool			 have_prefixes = false;
@@ -133,6 +134,13 @@ parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 	    &rc)) != NULL)
 		rc = cfg_parse_iface_ripng(p, v, cfg_path(kp, path, "ripng"),
 		    &ifc->ripng);
+	if (rc == -1)
+		return -1;
+
+	if ((v = cfg_member(p, obj, path, "emulation", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = cfg_parse_emulation(p, v, cfg_path(kp, path, "emulation"),
+		    ifc->emulation);
 	if (rc == -1)
 		return -1;
 
@@ -530,5 +538,74 @@ check_macs(struct cfgp *p)
 			    "from the name, %s, is used by interfaces[%d]; "
 			    "set \"mac\"", i, buf, j);
 		}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* link emulation */
+
+static int
+parse_em_dir(struct cfgp *p, json_t *obj, const char *path,
+    struct linkem_conf *c)
+{
+	static const char *const keys[] = { "delay_ms", "jitter_ms",
+	    "loss_percent", "rate_mbit", "limit", NULL };
+	double		 delay = 0, jitter = 0, loss = 0, rate = 0;
+	uint32_t	 limit = LINKEM_DEFAULT_LIMIT;
+
+	if (cfg_object(p, obj, path) == -1 ||
+	    cfg_keys(p, obj, path, keys) == -1 ||
+	    cfg_real(p, obj, path, "delay_ms", 0,
+	    LINKEM_MAX_DELAY_US / 1000, &delay) == -1 ||
+	    cfg_real(p, obj, path, "jitter_ms", 0,
+	    LINKEM_MAX_DELAY_US / 1000, &jitter) == -1 ||
+	    cfg_real(p, obj, path, "loss_percent", 0, 100, &loss) == -1 ||
+	    cfg_real(p, obj, path, "rate_mbit", 0, 1000000, &rate) == -1 ||
+	    cfg_u32(p, obj, path, "limit", 1, LINKEM_MAX_LIMIT, &limit) == -1)
+		return -1;
+	c->delay_us = (uint32_t)(delay * 1000 + 0.5);
+	c->jitter_us = (uint32_t)(jitter * 1000 + 0.5);
+	c->loss_ppm = (uint32_t)(loss * (LINKEM_PPM / 100) + 0.5);
+	c->rate_bps = (uint64_t)(rate * 1e6 + 0.5);
+	c->limit = limit;
+	return 0;
+}
+
+int
+cfg_parse_emulation(struct cfgp *p, json_t *obj, const char *path,
+    struct linkem_conf *em)
+{
+	static const char *const keys[] = { "in", "out", NULL };
+	static const char *const dirs[LINKEM_DIRS] = {
+		[LINKEM_IN] = "in", [LINKEM_OUT] = "out",
+	};
+	char		 kp[CFG_PATH_LEN];
+	json_t		*v;
+
+	if (cfg_object(p, obj, path) == -1 ||
+	    cfg_keys(p, obj, path, keys) == -1)
+		return -1;
+	for (int d = 0; d < LINKEM_DIRS; d++) {
+		if ((v = json_object_get(obj, dirs[d])) == NULL)
+			continue;
+		memset(&em[d], 0, sizeof(em[d]));
+		if (parse_em_dir(p, v, cfg_path(kp, path, dirs[d]),
+		    &em[d]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+config_parse_emulation(json_t *obj, const char *where,
+    struct linkem_conf em[LINKEM_DIRS], char *err, size_t errlen)
+{
+	struct cfgp	 p = { .err = err, .errlen = errlen };
+	struct linkem_conf tmp[LINKEM_DIRS];
+
+	memcpy(tmp, em, sizeof(tmp));
+	if (cfg_parse_emulation(&p, obj, where, tmp) == -1)
+		return -1;
+	memcpy(em, tmp, sizeof(tmp));
 	return 0;
 }

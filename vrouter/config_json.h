@@ -56,6 +56,9 @@ int	 cfg_uint(struct cfgp *, json_t *, const char *path, const char *key,
 	    uint64_t min, uint64_t max, uint64_t *out);
 int	 cfg_u32(struct cfgp *, json_t *, const char *path, const char *key,
 	    uint32_t min, uint32_t max, uint32_t *out);
+/* An integer or a real number. */
+int	 cfg_real(struct cfgp *, json_t *, const char *path, const char *key,
+	    double min, double max, double *out);
 /* *out borrows from the JSON document. */
 int	 cfg_str(struct cfgp *, json_t *, const char *path, const char *key,
 	    const char **out);
@@ -71,6 +74,10 @@ const char *cfg_unicast_problem(const struct in6_addr *);
 
 /* config_iface.c */
 int	 cfg_parse_ifaces(struct cfgp *, json_t *);
+
+/* config_iface.c: "emulation" of an interface */
+int	 cfg_parse_emulation(struct cfgp *, json_t *, const char *path,
+	    struct linkem_conf *em);
 
 /* config_ripng.c */
 void	 cfg_ripng_defaults(struct cfg_ripng *);

@@ -35,6 +35,14 @@ mac_eq(const uint8_t *a, const uint8_t *b)
 void
 router_input(struct router *r, struct iface *ifp, struct pbuf *pb)
 {
+	if (ifp->em[LINKEM_IN] != NULL && iface_em_hold(ifp, LINKEM_IN, pb))
+		return;
+	router_receive(r, ifp, pb);
+}
+
+void
+router_receive(struct router *r, struct iface *ifp, struct pbuf *pb)
+{
 	struct pkt		 p;
 	struct group		*g;
 	enum drop_reason	 why;
@@ -253,13 +261,21 @@ ip6_output(struct router *r, struct pbuf *pb)
 void
 iface_output(struct iface *ifp, struct pbuf *pb, const uint8_t dst[6])
 {
-	struct router	*r = ifp->router;
-	int		 rc;
-
 	memcpy(pb->data, dst, ETH_ALEN_);
 	memcpy(pb->data + ETH_ALEN_, ifp->mac, ETH_ALEN_);
 	pb->data[12] = ETHERTYPE_IPV6_ >> 8;
 	pb->data[13] = ETHERTYPE_IPV6_ & 0xff;
+	if (ifp->em[LINKEM_OUT] != NULL && iface_em_hold(ifp, LINKEM_OUT, pb))
+		return;
+	iface_xmit(ifp, pb);
+}
+
+void
+iface_xmit(struct iface *ifp, struct pbuf *pb)
+{
+	struct router	*r = ifp->router;
+	int		 rc;
+
 	CAPTURE(r, ifp, CAP_TX, pb->data, pb->len);
 
 	if (ifp->kind == IFACE_TAP)

@@ -14,6 +14,8 @@ struct router;
 
 /* Process one received frame; takes ownership of pb. */
 void	 router_input(struct router *, struct iface *, struct pbuf *);
+/* The same, after the interface's emulated link (if any). */
+void	 router_receive(struct router *, struct iface *, struct pbuf *);
 /* Forward by longest-prefix match; takes ownership of pb. */
 void	 forward(struct router *, struct iface *, struct pbuf *,
 	    struct pkt *);
@@ -24,6 +26,8 @@ void	 forward(struct router *, struct iface *, struct pbuf *,
 void	 ip6_output(struct router *, struct pbuf *);
 /* Fill in the Ethernet header and transmit; takes ownership of pb. */
 void	 iface_output(struct iface *, struct pbuf *, const uint8_t dst[6]);
+/* Capture and transmit a whole frame (after the emulated link). */
+void	 iface_xmit(struct iface *, struct pbuf *);
 
 void	 icmp6_input(struct router *, struct iface *, struct pbuf *,
 	    const struct pkt *);

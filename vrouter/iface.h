@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "linkem.h"
 #include "pkt.h"
 #include "tbucket.h"
 
@@ -77,6 +78,7 @@ struct iface {
 	uint32_t	 ra_initial;	/* initial RAs still to send fast */
 	struct tbucket	 ra_rl;		/* RAs answering solicitations */
 	struct iface_stats stats;
+	struct linkem	*em[LINKEM_DIRS];	/* NULL: a plain wire */
 };
 
 struct iface *iface_find(struct router *, const char *name);
@@ -102,5 +104,13 @@ void	 pcapio_close(struct iface *);
 int	 pcapio_write(struct iface *, struct pbuf *);
 /* Replay every input in timestamp order on a virtual clock; returns 0. */
 int	 pcapio_run(struct router *, uint64_t linger_ms);
+
+/* iface_em.c: link emulation (linkem.h) on the interface */
+int	 iface_set_emulation(struct iface *, enum linkem_dir,
+	    const struct linkem_conf *);
+/* Does the emulated link take pb (queued or dropped)? */
+bool	 iface_em_hold(struct iface *, enum linkem_dir, struct pbuf *);
+void	 iface_em_tick(struct router *);	/* the fixture mode's clock */
+void	 iface_em_free(struct iface *);
 
 #endif /* VROUTER_IFACE_H */

@@ -21,6 +21,7 @@ struct pbuf {
 	struct virtio_net_hdr	 vnet;		/* offload metadata */
 	uint8_t			*data;		/* Ethernet header */
 	uint32_t		 len;
+	uint64_t		 due_ns;	/* emulated link: leaves then */
 	uint8_t			 mem[PBUF_HEADROOM + PBUF_DATA];
 };
 

@@ -36,6 +36,8 @@ router_tick(struct router *r)
 	ra_tick(r);
 	anycast_tick(r);
 	ripng_tick(r);
+	if (r->pcap_mode)
+		iface_em_tick(r);	/* live mode: a timer per queue */
 }
 
 static void
@@ -106,6 +108,8 @@ iface_create(struct router *r, const struct cfg_iface *c, char *err,
 	log_info("%s: %s%s%s as %s, mac %s, mtu %u", __func__, ifp->name,
 	    c->netns[0] ? " in netns " : "", c->netns, c->ifname,
 	    fmt_mac(ifp->mac), ifp->mtu);
+	for (int d = 0; d < LINKEM_DIRS; d++)
+		iface_set_emulation(ifp, d, &c->emulation[d]);
 	return 0;
 }
 
@@ -191,6 +195,7 @@ router_shutdown(struct router *r)
 	for (int i = 0; i < r->nifaces; i++) {
 		struct iface	*ifp = r->ifaces[i];
 
+		iface_em_free(ifp);
 		if (ifp->kind == IFACE_PCAP)
 			pcapio_close(ifp);
 		else

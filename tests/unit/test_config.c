@@ -1601,3 +1601,29 @@ Test(config, ripng_errors)
 	parse_err("{'interfaces':[{'name':'a','ripng':{'cost':1,'hello':1}}]}",
 	    "interfaces[0].ripng", "hello");
 }
+
+Test(config, emulation)
+{
+	struct config	*c = parse_ok("{'interfaces':[{'name':'a',"
+	    "'emulation':{'out':{'delay_ms':20,'jitter_ms':0.5,"
+	    "'loss_percent':10,'rate_mbit':50,'limit':100},'in':{}}}]}");
+	const struct linkem_conf *o = &c->ifaces[0].emulation[LINKEM_OUT];
+
+	cr_assert_eq(o->delay_us, 20000);
+	cr_assert_eq(o->jitter_us, 500);
+	cr_assert_eq(o->loss_ppm, 100000);
+	cr_assert_eq(o->rate_bps, 50000000);
+	cr_assert_eq(o->limit, 100);
+	cr_assert(!linkem_active(&c->ifaces[0].emulation[LINKEM_IN]));
+	config_free(c);
+
+	parse_err("{'interfaces':[{'name':'a','emulation':{'out':"
+	    "{'loss_percent':101}}}]}", "interfaces[0].emulation.out."
+	    "loss_percent", "between 0 and 100");
+	parse_err("{'interfaces':[{'name':'a','emulation':{'out':"
+	    "{'delay_ms':'20'}}}]}", "emulation.out.delay_ms", "a number");
+	parse_err("{'interfaces':[{'name':'a','emulation':{'up':{}}}]}",
+	    "interfaces[0].emulation", "up");
+	parse_err("{'interfaces':[{'name':'a','emulation':{'in':"
+	    "{'limit':0}}}]}", "emulation.in.limit", "between 1 and 4096");
+}
