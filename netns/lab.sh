@@ -717,26 +717,16 @@ host_has_link() { nsx "$1" ip link show dev "$2" >/dev/null 2>&1; }
 
 # router_conf TOPOLOGY ROUTER: write the router's configuration to
 # router.json in its state directory: an interface on a link L becomes
-# a TAP in namespace L named after the router, with a MAC of its own
-# (02:6c:61:RR:LL:01, router and link numbers from 1) unless it has one:
-# vrouter's default comes from the interface's name, which routers on a
-# link may share.  Captures go to captures/ there unless "capture_dir"
-# says otherwise.
+# a TAP in namespace L named after the router; captures go to captures/
+# there unless "capture_dir" says otherwise.
 router_conf() {
 	local dir
 	dir=$(router_dir "$1" "$2")
 	mkdir -p "$dir"
 	jq --arg r "$2" --arg dir "$dir/captures" "$TOPO_JQ"'
-	    def hex2: [(. / 16 | floor), . % 16]
-		| map("0123456789abcdef"[.:. + 1]) | add;
-	    [.links[]?.name] as $links
-	    | ([routers[].name] | index($r) + 1 | hex2) as $rn
-	    | first(routers[] | select(.name == $r)) | del(.name)
+	    first(routers[] | select(.name == $r)) | del(.name)
 	    | .interfaces |= map(if has("link")
-		then .link as $l
-		    | {mac: "02:6c:61:\($rn):\($links | index($l) + 1 | hex2):01"}
-		    + del(.link) + {netns: $l, ifname: $r}
-		else . end)
+		then del(.link) + {netns: .link, ifname: $r} else . end)
 	    | .capture_dir //= $dir' "$1" >"$dir/router.json"
 	mkdir -p "$(jq -r .capture_dir "$dir/router.json")"
 }

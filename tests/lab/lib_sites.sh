@@ -25,22 +25,26 @@
 . "$(dirname "$0")/lib.sh"
 
 SITES_TOPOLOGY=$LAB_REPO/netns/topologies/sites.json
+# shellcheck disable=SC2034  # used by the tests, as are the ones below
 ANY=2001:db8:ac::1
+# shellcheck disable=SC2034
 ROUTERS=(rc rs1 rs2)
+# shellcheck disable=SC2034
 LINKS=(t1 t2 t3)
-# shellcheck disable=SC2034  # used by the tests
+# shellcheck disable=SC2034
 declare -A UNI=([m1]=2001:db8:21::10 [m2]=2001:db8:22::10
     [m3]=2001:db8:23::10 [m4]=2001:db8:24::10)
-# shellcheck disable=SC2034  # used by the tests
+# shellcheck disable=SC2034
 declare -A TRANSIT=([rc]="2001:db8:f1::1 2001:db8:f2::1"
     [rs1]="2001:db8:f1::2 2001:db8:f3::1"
     [rs2]="2001:db8:f2::2 2001:db8:f3::2")
-# shellcheck disable=SC2034  # used by the tests
+# shellcheck disable=SC2034
 declare -A LINK_ROUTERS=([t1]="rc rs1" [t2]="rc rs2" [t3]="rs1 rs2")
 
-# sites_start [TOPOLOGY]: bring the sites lab up (lab.sh waits until
-# every member is up in its own router's API).
-sites_start() { lab_start "${1:-$SITES_TOPOLOGY}"; }
+# sites_start: bring the sites lab up (lab.sh waits until every member
+# is up in its own router's API; routes between the routers come from
+# RIPng a few seconds later).
+sites_start() { lab_start "$SITES_TOPOLOGY"; }
 
 # ---------------------------------------------------------------------
 # the routers' APIs
@@ -68,42 +72,6 @@ bridge_ports() {
 	local out
 	out=$(ip -n "$1" -o link show master br0)
 	awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' <<<"$out" | sort
-}
-
-# ---------------------------------------------------------------------
-# before RIPng: the same lab with static routes
-
-# ripng_in_vrouter: vrouter takes the "ripng" keys of the topology.
-ripng_in_vrouter() {
-	"${VROUTER:-$LAB_REPO/build/vrouter}" -t -c <(echo '{"interfaces": [
-	    {"name": "x", "addresses": ["2001:db8::1/64"], "ripng": {"cost": 1}}],
-	    "ripng": {"enabled": true, "update_interval": 1}}') >/dev/null 2>&1
-}
-
-# sites_static FILE: the sites topology without RIPng, each router with
-# static routes to every prefix of the lab (the anycast group at site
-# 1, the nearer one), written to FILE.
-sites_static() {
-	jq '
-	def r($p; $via): {prefix: $p, via: $via};
-	def to($via; $ps): [$ps[] | r(.; $via)];
-	walk(if type == "object" then del(.ripng) else . end)
-	| .routers |= map(.name as $n | .routes = (
-	    if $n == "rc" then
-	      to("2001:db8:f1::2"; ["2001:db8:21::/64", "2001:db8:22::/64",
-		  "2001:db8:f3::/64", "2001:db8:99::/64", "2001:db8:ac::1/128"])
-	      + to("2001:db8:f2::2"; ["2001:db8:23::/64", "2001:db8:24::/64"])
-	    elif $n == "rs1" then
-	      to("2001:db8:f1::1"; ["2001:db8:1::/64", "2001:db8:2::/64",
-		  "2001:db8:f2::/64"])
-	      + to("2001:db8:f3::2"; ["2001:db8:23::/64", "2001:db8:24::/64"])
-	      + to("2001:db8:f3::99"; ["2001:db8:99::/64"])
-	    else
-	      to("2001:db8:f2::1"; ["2001:db8:1::/64", "2001:db8:2::/64",
-		  "2001:db8:f1::/64"])
-	      + to("2001:db8:f3::1"; ["2001:db8:21::/64", "2001:db8:22::/64"])
-	      + to("2001:db8:f3::99"; ["2001:db8:99::/64"])
-	    end))' "$SITES_TOPOLOGY" >"$1"
 }
 
 # ---------------------------------------------------------------------

@@ -12,24 +12,16 @@
 # each link has exactly the TAPs of its two routers; every member is up
 # in its own router; c1 pings every router's transit addresses and every
 # member across the links, and a request to the anycast address is
-# answered by a member; BIRD answers "show protocols" with RIPng up.
-# Without RIPng in vrouter the lab runs with static routes instead.
+# answered by a member (every route between the routers comes from
+# RIPng); BIRD answers "show protocols" with RIPng up, learns rc's
+# client prefix and rc learns BIRD's static prefix.
 
 # shellcheck source=tests/lab/lib_sites.sh
 . "$(dirname "$0")/lib_sites.sh"
 
 topo=$SITES_TOPOLOGY
-if ripng_in_vrouter; then
-	info "routes from RIPng"
-	ripng=yes
-else
-	topo=$TEST_TMP/sites-static.json
-	sites_static "$topo"
-	info "vrouter has no RIPng: static routes"
-	ripng=no
-fi
 start=$(date +%s%N)
-sites_start "$topo"
+sites_start
 info "up in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
 # --- the routers
@@ -44,9 +36,11 @@ for l in "${LINKS[@]}"; do
 	want=$(tr ' ' '\n' <<<"${LINK_ROUTERS[$l]}" | sort)
 	assert_eq "$want" "$(bridge_ports "$l")" "ports of br0 in link $l"
 done
-info "links: $(for l in "${LINKS[@]}"; do
-	printf '%s [%s] ' "$l" "$(bridge_ports "$l" | tr '\n' ' ' | sed 's/ $//')"
-    done)"
+line=""
+for l in "${LINKS[@]}"; do
+	line+="${line:+, }$l [$(bridge_ports "$l" | paste -sd ' ')]"
+done
+info "br0 ports: $line"
 
 # --- members, each up in its own router
 member_up() {
@@ -83,13 +77,20 @@ info "$ANY/name from c1: $name"
 # --- BIRD on t3
 out=$(birdc t3 show protocols)
 assert_match 'ripng +RIP +master6 +up' "$out" "birdc t3 show protocols"
-info "BIRD on t3: $(grep -E '^ripng' <<<"$out" | tr -s ' ')"
-if [ "$ripng" = yes ]; then
-	bird_has() { [[ $(birdc t3 show route "$1") == *"$1"* ]]; }
-	wait_for bird_has 2001:db8:1::/64 ||
-	    fail "BIRD did not learn 2001:db8:1::/64:"$'\n'"$(birdc t3 show route)"
-	info "BIRD learnt 2001:db8:1::/64 (rc's client link) over RIPng"
-fi
+info "BIRD on t3: $(awk '$1 == "ripng" { print $1, $2, $3, $4 }' <<<"$out")"
+bird_has() { [[ $(birdc t3 show route "$1") == *"$1"* ]]; }
+wait_for bird_has 2001:db8:1::/64 ||
+    fail "BIRD did not learn 2001:db8:1::/64:"$'\n'"$(birdc t3 show route)"
+rc_route_type() {
+	on rc api GET /api/v1/routes | jq -r --arg p "$1" \
+	    '[.routes[] | select(.prefix == $p) | .type][0] // "none"'
+}
+rc_learnt() { [ "$(rc_route_type "$1")" = ripng ]; }
+wait_for rc_learnt 2001:db8:99::/64 ||
+    fail "rc has no RIPng route to BIRD's 2001:db8:99::/64" \
+    "(type: $(rc_route_type 2001:db8:99::/64))"
+info "BIRD learnt 2001:db8:1::/64 (rc's client link), rc learnt" \
+    "2001:db8:99::/64 (BIRD's static)"
 
 # --- down
 lab down >/dev/null || fail "lab.sh down failed"
