@@ -569,9 +569,8 @@ answer_request(struct router *r, struct iface *ifp, const struct pkt *p,
 			e = rtable_exact(rp->rib, &q.prefix, q.plen);
 			if (rt != NULL && rt->type != ROUTE_RIPNG)
 				q.metric = 1;
-			else if (e != NULL)
-				q.metric = x.ifp == e->ifp ? RIPNG_INFINITY :
-				    e->metric;
+			else if (e != NULL)	/* as is: no split horizon */
+				q.metric = e->metric;
 			rp->out[rp->nout++] = q;
 		}
 	}
