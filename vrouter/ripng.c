@@ -553,6 +553,7 @@ answer_request(struct router *r, struct iface *ifp, const struct pkt *p,
 	struct ripng_rte	 q;
 	struct ripng_entry	*e;
 	struct route		*rt;
+	struct group		*g;
 	/* A query from another port gets the whole truth (§2.4.1). */
 	struct export		 x = { r, p->sport == RIPNG_PORT ? ifp : NULL,
 				    false, false };
@@ -567,11 +568,15 @@ answer_request(struct router *r, struct iface *ifp, const struct pkt *p,
 			q.metric = RIPNG_INFINITY;
 			rt = rtable_exact(r->rt, &q.prefix, q.plen);
 			e = rtable_exact(rp->rib, &q.prefix, q.plen);
-			if (rt != NULL && rt->type != ROUTE_RIPNG)
+			g = q.plen == 128 ? group_find(r, &q.prefix) : NULL;
+			if (g != NULL && r->conf->ripng.export_anycast) {
+				/* As export_groups() tells it. */
+				if (g->rip_serving)
+					q.metric = 1;
+			} else if (rt != NULL && rt->type != ROUTE_RIPNG)
 				q.metric = 1;
-			else if (e != NULL)
-				q.metric = x.ifp == e->ifp ? RIPNG_INFINITY :
-				    e->metric;
+			else if (e != NULL)	/* as is: no split horizon */
+				q.metric = e->metric;
 			rp->out[rp->nout++] = q;
 		}
 	}
