@@ -44,7 +44,11 @@ MEMBER_LIB_SRCS	 = $(filter-out hosts/member/main.c, $(MEMBER_SRCS))
 CLIENT_SRCS	 = $(wildcard hosts/client/*.c)
 CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcommon.a
 CLIENT_LIB_SRCS	 = $(filter-out hosts/client/main.c, $(CLIENT_SRCS))
-HOST_LIB_SRCS	 = $(MEMBER_LIB_SRCS) $(CLIENT_LIB_SRCS)
+CTL_SRCS	 = $(wildcard tools/vrouterctl/*.c)
+CTL_OBJS	 = $(CTL_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcommon.a
+CTL_LIB_SRCS	 = $(filter-out tools/vrouterctl/main.c \
+		   tools/vrouterctl/http.c, $(CTL_SRCS))
+HOST_LIB_SRCS	 = $(MEMBER_LIB_SRCS) $(CLIENT_LIB_SRCS) $(CTL_LIB_SRCS)
 FUZZ_SRCS	 = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -56,13 +60,17 @@ ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 	lab lab-down install deps clean
 
 all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member) \
-	$(if $(CLIENT_SRCS),$(BUILD)/anycast-client)
+	$(if $(CLIENT_SRCS),$(BUILD)/anycast-client) $(BUILD)/vrouterctl
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/hosts/%.o: hosts/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tools/%.o: tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
@@ -86,6 +94,9 @@ $(BUILD)/anycast-member: $(MEMBER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/anycast-client: $(CLIENT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/vrouterctl: $(CTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit: $(UNIT_SRCS) $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a
@@ -172,5 +183,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.d) \
-	$(CLIENT_SRCS:%.c=$(BUILD)/obj/%.d) \
+	$(CLIENT_SRCS:%.c=$(BUILD)/obj/%.d) $(CTL_SRCS:%.c=$(BUILD)/obj/%.d) \
 	$(FUZZ_OBJS:.o=.d)
