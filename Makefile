@@ -2,7 +2,9 @@
 #
 #   make            build build/vrouter
 #   make check      unit tests (plain and ASan+UBSan), packet fixtures,
-#                   lab end-to-end tests (root), a short fuzz run
+#                   the OpenAPI document, lab end-to-end tests (root),
+#                   a short fuzz run
+#   make openapi    docs/openapi.yaml: validators, routes of vrouter/api.c
 #   make lab        bring the default lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
@@ -25,7 +27,9 @@ CFLAGS		?= -O2 -g
 # Host programs see common/ only; the router sees common/ and vrouter/.
 BASE_CFLAGS	 = -std=gnu11 $(WARN) -D_GNU_SOURCE $(PKG_CFLAGS) -MMD -MP \
 		   $(CFLAGS)
-ALL_CFLAGS	 = $(BASE_CFLAGS) -Icommon -Ivrouter
+# Where "make install" puts the dashboard and the API document.
+ALL_CFLAGS	 = $(BASE_CFLAGS) -Icommon -Ivrouter \
+		   -DSHAREDIR=\"$(PREFIX)/share/vrouter\"
 HOST_CFLAGS	 = $(BASE_CFLAGS) -Icommon
 LDLIBS		 = $(PKG_LIBS)
 
@@ -56,8 +60,8 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
-.PHONY: all check unit unit-asan fixtures labtest fuzz fuzz-build bench bench-dns \
-	lab lab-down install deps clean
+.PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
+	bench-dns lab lab-down install deps clean
 
 all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member) \
 	$(if $(CLIENT_SRCS),$(BUILD)/anycast-client) $(BUILD)/vrouterctl
@@ -146,6 +150,9 @@ unit-asan: $(BUILD)/unit-asan
 fixtures: $(BUILD)/vrouter
 	/usr/bin/python3 tests/fixtures/run.py $(BUILD)/vrouter
 
+openapi:
+	sh tests/openapi/run.sh
+
 labtest: all
 	VROUTER=$(BUILD)/vrouter bash tests/lab/run.sh
 
@@ -156,7 +163,7 @@ fuzz: deps fuzz-build
 
 check: deps
 	$(MAKE) all $(BUILD)/unit $(BUILD)/unit-asan fuzz-build
-	$(MAKE) unit unit-asan fixtures
+	$(MAKE) unit unit-asan fixtures openapi
 	bash tests/fuzz/run.sh 10 $(FUZZ_BINS)
 	$(MAKE) labtest
 
