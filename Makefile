@@ -10,10 +10,17 @@
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make bench      vrouter against kernel forwarding (root)
 #   make bench-dns  the .any responder against knotd (root)
-#   make install    install into $(DESTDIR)$(PREFIX)
+#   make install    install into $(DESTDIR)$(PREFIX): programs, manual
+#                   pages, dashboard, API document, sample configuration,
+#                   systemd unit (make uninstall removes them)
+#   make manlint    the manual pages: mandoc -Tlint, options of --help
 #   make deps       install missing Debian packages (root)
 
 PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+SHAREDIR	?= $(PREFIX)/share/vrouter
+MANDIR		?= $(PREFIX)/share/man
+SYSTEMDDIR	?= $(PREFIX)/lib/systemd/system
 BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
@@ -29,7 +36,7 @@ BASE_CFLAGS	 = -std=gnu11 $(WARN) -D_GNU_SOURCE $(PKG_CFLAGS) -MMD -MP \
 		   $(CFLAGS)
 # Where "make install" puts the dashboard and the API document.
 ALL_CFLAGS	 = $(BASE_CFLAGS) -Icommon -Ivrouter \
-		   -DSHAREDIR=\"$(PREFIX)/share/vrouter\"
+		   -DSHAREDIR=\"$(SHAREDIR)\"
 HOST_CFLAGS	 = $(BASE_CFLAGS) -Icommon
 LDLIBS		 = $(PKG_LIBS)
 
@@ -61,7 +68,7 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 .PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
-	bench-dns lab lab-down install deps clean
+	bench-dns lab lab-down install uninstall installcheck manlint deps clean
 
 all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member) \
 	$(if $(CLIENT_SRCS),$(BUILD)/anycast-client) $(BUILD)/vrouterctl
@@ -163,7 +170,7 @@ fuzz: deps fuzz-build
 
 check: deps
 	$(MAKE) all $(BUILD)/unit $(BUILD)/unit-asan fuzz-build
-	$(MAKE) unit unit-asan fixtures openapi
+	$(MAKE) unit unit-asan fixtures openapi manlint installcheck
 	bash tests/fuzz/run.sh 10 $(FUZZ_BINS)
 	$(MAKE) labtest
 
@@ -179,12 +186,40 @@ bench: deps all
 bench-dns: deps all
 	VROUTER=$(BUILD)/vrouter bash bench/dns
 
+# What "make install" puts under $(DESTDIR): the *DIR variables above.
+PROGRAMS	 = vrouter vrouterctl anycast-member anycast-client
+MAN5		 = $(wildcard man/*.5)
+MAN8		 = $(wildcard man/*.8)
+WEB_FILES	 = $(wildcard web/*)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vrouter
-	install -m 755 $(BUILD)/vrouter $(DESTDIR)$(PREFIX)/sbin/vrouter
-	install -m 755 $(BUILD)/anycast-member $(DESTDIR)$(PREFIX)/sbin/
-	install -m 755 $(BUILD)/anycast-client $(DESTDIR)$(PREFIX)/sbin/
-	cp -r web netns $(DESTDIR)$(PREFIX)/share/vrouter/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR)/web \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSTEMDDIR)
+	install -m 755 $(PROGRAMS:%=$(BUILD)/%) $(DESTDIR)$(SBINDIR)/
+	install -m 644 $(WEB_FILES) $(DESTDIR)$(SHAREDIR)/web/
+	install -m 644 docs/openapi.yaml $(DESTDIR)$(SHAREDIR)/
+	install -m 644 dist/vrouter.json \
+	    $(DESTDIR)$(SHAREDIR)/vrouter.json.sample
+	cp -r netns $(DESTDIR)$(SHAREDIR)/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SHAREDIR@|$(SHAREDIR)|g' \
+	    dist/vrouter.service.in >$(DESTDIR)$(SYSTEMDDIR)/vrouter.service
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/vrouter.service
+
+uninstall:
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(SBINDIR)/%)
+	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
+	rm -f $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+	rm -f $(DESTDIR)$(SYSTEMDDIR)/vrouter.service
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+installcheck: all
+	sh tests/install/check.sh $(BUILD)
+
+manlint: all
+	sh tests/man/check.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
