@@ -105,26 +105,30 @@ ctl_done_cb(struct evhttp_request *req, void *arg)
 }
 
 static struct evhttp_request *
-ctl_request(struct ctl_exchange *x, const char *host, const char *token,
-    const struct ctl_req *r)
+ctl_request(struct ctl_exchange *x, const char *host, int port,
+    const char *token, const struct ctl_req *r)
 {
 	struct evhttp_request	*req;
 	struct evkeyvalq	*h;
 	char			 auth[CTL_TOKEN_MAX + 16], len[24];
+	char			 authority[300];
 	char			*body;
 
-	req = evhttp_request_new(ctl_done_cb, x);
+	if ((req = evhttp_request_new(ctl_done_cb, x)) == NULL)
+		return NULL;
 	evhttp_request_set_error_cb(req, ctl_error_cb);
 	h = evhttp_request_get_output_headers(req);
-	evhttp_add_header(h, "Host", host);
+	snprintf(authority, sizeof(authority), strchr(host, ':') != NULL ?
+	    "[%s]:%d" : "%s:%d", host, port);
+	evhttp_add_header(h, "Host", authority);
 	evhttp_add_header(h, "User-Agent", "vrouterctl");
 	evhttp_add_header(h, "Connection", "close");
 	if (r->auth && token != NULL && *token != '\0') {
 		snprintf(auth, sizeof(auth), "Bearer %s", token);
 		evhttp_add_header(h, "Authorization", auth);
 	}
-	if (r->body != NULL) {
-		body = json_dumps(r->body, JSON_COMPACT);
+	if (r->body != NULL && (body = json_dumps(r->body, JSON_COMPACT)) !=
+	    NULL) {
 		/* libevent adds Content-Length to POST and PUT only. */
 		snprintf(len, sizeof(len), "%zu", strlen(body));
 		evhttp_add_header(h, "Content-Type", "application/json");
@@ -202,6 +206,7 @@ ctl_http(const char *api, const char *token, const struct ctl_req *r,
 {
 	struct event_base		*base;
 	struct evhttp_connection	*conn;
+	struct evhttp_request		*req;
 	struct ctl_exchange		 x = { ans, NULL };
 	enum evhttp_cmd_type		 cmd;
 	char				 host[256];
@@ -223,8 +228,8 @@ ctl_http(const char *api, const char *token, const struct ctl_req *r,
 		return -1;
 	}
 	evhttp_connection_set_timeout(conn, CTL_TIMEOUT_S);
-	if (evhttp_make_request(conn, ctl_request(&x, host, token, r), cmd,
-	    r->path) == 0)
+	if ((req = ctl_request(&x, host, port, token, r)) != NULL &&
+	    evhttp_make_request(conn, req, cmd, r->path) == 0)
 		event_base_dispatch(base);
 	evhttp_connection_free(conn);
 	event_base_free(base);
