@@ -43,7 +43,8 @@ assert_match 'connection refused; is vrouter running\?' "$ERR" \
     "message without a router"
 ctl show nonesuch
 assert_eq 2 "$RC" "exit status of an unknown command"
-assert_match 'unknown command "show nonesuch"' "$ERR" "unknown command"
+assert_match 'show nonesuch: expected show status, interfaces, ' "$ERR" \
+    "unknown command"
 ctl member drain "$ANY"
 assert_eq 2 "$RC" "exit status of a missing operand"
 assert_match 'usage: vrouterctl member drain A U' "$ERR" "missing operand"

@@ -274,9 +274,12 @@ static const struct ctl_case ctl_cases[] = {
 	    "usage: vrouterctl show routes" },
 	{ { "member", "drain", "A" }, NULL, NULL, NULL,
 	    "usage: vrouterctl member drain A U" },
-	{ { "show" }, NULL, NULL, NULL, "unknown command \"show\"" },
+	{ { "show" }, NULL, NULL, NULL, "show what?: expected show status, "
+	    "interfaces, routes, neighbors, groups, members, flows, counters" },
+	{ { "member", "kick", "A", "U" }, NULL, NULL, NULL, "member kick: "
+	    "expected member drain, undrain, weight" },
 	{ { "frobnicate", "all" }, NULL, NULL, NULL,
-	    "unknown command \"frobnicate all\"" },
+	    "unknown command \"frobnicate\"" },
 };
 
 Test(ctl_cmd, table_of_command_lines)

@@ -294,6 +294,25 @@ ctl_build(const struct ctl_cmd *c, int nops, char *const ops[],
 	return c->body != NULL ? c->body(req, ops, nops, err, errlen) : 0;
 }
 
+/* The command is unknown: what could follow its first word, if anything. */
+static int
+ctl_unknown(int argc, char *const argv[], char *err, size_t errlen)
+{
+	char	 next[256] = "";
+	size_t	 i, n = strlen(argv[0]);
+
+	for (i = 0; i < NITEMS(ctl_cmds); i++)
+		if (strncmp(ctl_cmds[i].words, argv[0], n) == 0 &&
+		    ctl_cmds[i].words[n] == ' ')
+			snprintf(next + strlen(next), sizeof(next) -
+			    strlen(next), "%s%s", next[0] != '\0' ? ", " : "",
+			    ctl_cmds[i].words + n + 1);
+	if (next[0] != '\0')
+		return ctl_err(err, errlen, "%s %s: expected %s %s", argv[0],
+		    argc > 1 ? argv[1] : "what?", argv[0], next);
+	return ctl_err(err, errlen, "unknown command \"%s\"", argv[0]);
+}
+
 int
 ctl_cmd_parse(int argc, char *const argv[], struct ctl_req *req, char *err,
     size_t errlen)
@@ -308,8 +327,7 @@ ctl_cmd_parse(int argc, char *const argv[], struct ctl_req *req, char *err,
 		if ((n = ctl_words(&ctl_cmds[i], argc, argv)) > 0)
 			return ctl_build(&ctl_cmds[i], argc - n, argv + n,
 			    req, err, errlen);
-	return ctl_err(err, errlen, "unknown command \"%s%s%s\"", argv[0],
-	    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	return ctl_unknown(argc, argv, err, errlen);
 }
 
 void
