@@ -2,16 +2,25 @@
 #
 #   make            build build/vrouter
 #   make check      unit tests (plain and ASan+UBSan), packet fixtures,
-#                   lab end-to-end tests (root), a short fuzz run
+#                   the OpenAPI document, lab end-to-end tests (root),
+#                   a short fuzz run
+#   make openapi    docs/openapi.yaml: validators, routes of vrouter/api.c
 #   make lab        bring the default lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make bench      vrouter against kernel forwarding (root)
 #   make bench-dns  the .any responder against knotd (root)
-#   make install    install into $(DESTDIR)$(PREFIX)
+#   make install    install into $(DESTDIR)$(PREFIX): programs, manual
+#                   pages, dashboard, API document, sample configuration,
+#                   systemd unit (make uninstall removes them)
+#   make manlint    the manual pages: mandoc -Tlint, options of --help
 #   make deps       install missing Debian packages (root)
 
 PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+SHAREDIR	?= $(PREFIX)/share/vrouter
+MANDIR		?= $(PREFIX)/share/man
+SYSTEMDDIR	?= $(PREFIX)/lib/systemd/system
 BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
@@ -25,7 +34,9 @@ CFLAGS		?= -O2 -g
 # Host programs see common/ only; the router sees common/ and vrouter/.
 BASE_CFLAGS	 = -std=gnu11 $(WARN) -D_GNU_SOURCE $(PKG_CFLAGS) -MMD -MP \
 		   $(CFLAGS)
-ALL_CFLAGS	 = $(BASE_CFLAGS) -Icommon -Ivrouter
+# Where "make install" puts the dashboard and the API document.
+ALL_CFLAGS	 = $(BASE_CFLAGS) -Icommon -Ivrouter \
+		   -DSHAREDIR=\"$(SHAREDIR)\"
 HOST_CFLAGS	 = $(BASE_CFLAGS) -Icommon
 LDLIBS		 = $(PKG_LIBS)
 
@@ -44,7 +55,11 @@ MEMBER_LIB_SRCS	 = $(filter-out hosts/member/main.c, $(MEMBER_SRCS))
 CLIENT_SRCS	 = $(wildcard hosts/client/*.c)
 CLIENT_OBJS	 = $(CLIENT_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcommon.a
 CLIENT_LIB_SRCS	 = $(filter-out hosts/client/main.c, $(CLIENT_SRCS))
-HOST_LIB_SRCS	 = $(MEMBER_LIB_SRCS) $(CLIENT_LIB_SRCS)
+CTL_SRCS	 = $(wildcard tools/vrouterctl/*.c)
+CTL_OBJS	 = $(CTL_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcommon.a
+CTL_LIB_SRCS	 = $(filter-out tools/vrouterctl/main.c \
+		   tools/vrouterctl/http.c, $(CTL_SRCS))
+HOST_LIB_SRCS	 = $(MEMBER_LIB_SRCS) $(CLIENT_LIB_SRCS) $(CTL_LIB_SRCS)
 FUZZ_SRCS	 = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -52,17 +67,21 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
-.PHONY: all check unit unit-asan fixtures labtest fuzz fuzz-build bench bench-dns \
-	lab lab-down install deps clean
+.PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
+	bench-dns lab lab-down install uninstall installcheck manlint deps clean
 
 all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member) \
-	$(if $(CLIENT_SRCS),$(BUILD)/anycast-client)
+	$(if $(CLIENT_SRCS),$(BUILD)/anycast-client) $(BUILD)/vrouterctl
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/hosts/%.o: hosts/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tools/%.o: tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
@@ -86,6 +105,9 @@ $(BUILD)/anycast-member: $(MEMBER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/anycast-client: $(CLIENT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/vrouterctl: $(CTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit: $(UNIT_SRCS) $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a
@@ -135,6 +157,9 @@ unit-asan: $(BUILD)/unit-asan
 fixtures: $(BUILD)/vrouter
 	/usr/bin/python3 tests/fixtures/run.py $(BUILD)/vrouter
 
+openapi:
+	sh tests/openapi/run.sh
+
 labtest: all
 	VROUTER=$(BUILD)/vrouter bash tests/lab/run.sh
 
@@ -145,7 +170,7 @@ fuzz: deps fuzz-build
 
 check: deps
 	$(MAKE) all $(BUILD)/unit $(BUILD)/unit-asan fuzz-build
-	$(MAKE) unit unit-asan fixtures
+	$(MAKE) unit unit-asan fixtures openapi manlint installcheck
 	bash tests/fuzz/run.sh 10 $(FUZZ_BINS)
 	$(MAKE) labtest
 
@@ -161,16 +186,44 @@ bench: deps all
 bench-dns: deps all
 	VROUTER=$(BUILD)/vrouter bash bench/dns
 
+# What "make install" puts under $(DESTDIR): the *DIR variables above.
+PROGRAMS	 = vrouter vrouterctl anycast-member anycast-client
+MAN5		 = $(wildcard man/*.5)
+MAN8		 = $(wildcard man/*.8)
+WEB_FILES	 = $(wildcard web/*)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/vrouter
-	install -m 755 $(BUILD)/vrouter $(DESTDIR)$(PREFIX)/sbin/vrouter
-	install -m 755 $(BUILD)/anycast-member $(DESTDIR)$(PREFIX)/sbin/
-	install -m 755 $(BUILD)/anycast-client $(DESTDIR)$(PREFIX)/sbin/
-	cp -r web netns $(DESTDIR)$(PREFIX)/share/vrouter/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR)/web \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSTEMDDIR)
+	install -m 755 $(PROGRAMS:%=$(BUILD)/%) $(DESTDIR)$(SBINDIR)/
+	install -m 644 $(WEB_FILES) $(DESTDIR)$(SHAREDIR)/web/
+	install -m 644 docs/openapi.yaml $(DESTDIR)$(SHAREDIR)/
+	install -m 644 dist/vrouter.json \
+	    $(DESTDIR)$(SHAREDIR)/vrouter.json.sample
+	cp -r netns $(DESTDIR)$(SHAREDIR)/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SHAREDIR@|$(SHAREDIR)|g' \
+	    dist/vrouter.service.in >$(DESTDIR)$(SYSTEMDDIR)/vrouter.service
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/vrouter.service
+
+uninstall:
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(SBINDIR)/%)
+	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
+	rm -f $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+	rm -f $(DESTDIR)$(SYSTEMDDIR)/vrouter.service
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+installcheck: all
+	sh tests/install/check.sh $(BUILD)
+
+manlint: all
+	sh tests/man/check.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(MEMBER_SRCS:%.c=$(BUILD)/obj/%.d) \
-	$(CLIENT_SRCS:%.c=$(BUILD)/obj/%.d) \
+	$(CLIENT_SRCS:%.c=$(BUILD)/obj/%.d) $(CTL_SRCS:%.c=$(BUILD)/obj/%.d) \
 	$(FUZZ_OBJS:.o=.d)

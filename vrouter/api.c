@@ -91,6 +91,7 @@ static const struct api_endpoint api_endpoints[] = {
 	{ M_GET,	V1 "/flows",		api_flows, false },
 	{ M_DELETE,	V1 "/flows",		api_flows_flush, true },
 	{ M_GET,	V1 "/dns/zone",		api_dns_zone, false },
+	{ M_GET,	V1 "/openapi.yaml",	api_openapi, false },
 	{ M_GET,	"/metrics",		api_prometheus, false },
 	{ M_GET,	"/",			api_static, false },
 	{ M_GET,	"/web/*",		api_static, false },

@@ -180,10 +180,15 @@ int	 api_flow_query(const char *query, bool paged,
 /* api_metrics.c: GET /metrics, Prometheus text exposition format */
 void	 api_metrics(struct router *, struct evbuffer *);
 
-/* api_static.c: the dashboard's files */
-/* Find the web root at start (r->web_root; "" when there is none). */
+/* api_static.c: the dashboard's files and the API document */
+/*
+ * Find the web root and the API document at start (r->web_root,
+ * r->openapi; "" when there is none).
+ */
 void	 api_static_init(struct router *);
 void	 api_static(struct api_call *);
+/* GET /api/v1/openapi.yaml: the document found at start, or a 404. */
+void	 api_openapi(struct api_call *);
 /* Content-Type for a servable file name, or NULL. */
 const char *api_static_type(const char *);
 

@@ -21,6 +21,31 @@
 #include "ripng.h"
 #include "api.h"
 
+/*
+ * Families named otherwise than their counter: promtool reads the
+ * "ns" of Neighbor Solicitation counters as nanoseconds.
+ */
+static const struct {
+	const char	*counter;
+	const char	*family;
+} metrics_renames[] = {
+	{ "ns_in",	"neighbor_solicits_in" },
+	{ "ns_out",	"neighbor_solicits_out" },
+};
+
+/* The family of a counter, without the "vrouter_" and "_total". */
+static const char *
+metrics_family(const char *counter)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(metrics_renames) / sizeof(metrics_renames[0]);
+	    i++)
+		if (strcmp(metrics_renames[i].counter, counter) == 0)
+			return metrics_renames[i].family;
+	return counter;
+}
+
 /* A label value with '\', '"' and newlines escaped. */
 static const char *
 metrics_label(char *buf, size_t len, const char *s)
@@ -356,7 +381,8 @@ metrics_ifaces(struct router *r, struct evbuffer *b)
 		    ifp->mtu);
 	}
 	for (c = api_iface_counters; c->name != NULL; c++) {
-		snprintf(name, sizeof(name), "%s_total", c->name);
+		snprintf(name, sizeof(name), "%s_total",
+		    metrics_family(c->name));
 		metrics_head(b, name, "counter", c->help);
 		for (k = 0; k < r->nifaces; k++) {
 			ifp = r->ifaces[k];

@@ -72,6 +72,7 @@ struct router {
 	struct evhttp	*http;
 	char		 api_token[129];
 	char		 web_root[PATH_MAX];	/* dashboard files, "" = none */
+	char		 openapi[PATH_MAX];	/* the API document, "" = none */
 	/* anycast */
 	struct group	*groups[CFG_MAX_GROUPS];
 	int		 ngroups;
