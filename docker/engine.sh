@@ -33,6 +33,7 @@ if [ -n "$missing" ]; then
 	need_root "installing$missing"
 	echo "engine: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086 # one word a package
 	{ apt-get -o DPkg::Lock::Timeout=600 update -qq &&
 	  apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 	    --no-install-recommends $missing; } >/dev/null 2>&1 ||
