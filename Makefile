@@ -2,9 +2,13 @@
 #
 #   make            build build/vrouter
 #   make check      unit tests (plain and ASan+UBSan), packet fixtures,
-#                   the OpenAPI document, lab end-to-end tests (root),
-#                   a short fuzz run
+#                   the OpenAPI document, man pages, install, lab
+#                   end-to-end tests (root), a short fuzz run, and the
+#                   Docker demo's test when a Docker engine can be had
 #   make openapi    docs/openapi.yaml: validators, routes of vrouter/api.c
+#   make check-docker  the Docker demo end to end (root)
+#   make docker-base   build the base image debian:bookworm-slim locally
+#                   (debootstrap) when it is missing
 #   make lab        bring the default lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
@@ -68,7 +72,8 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 .PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
-	bench-dns lab lab-down install uninstall installcheck manlint deps clean
+	bench-dns lab lab-down install uninstall installcheck manlint deps clean \
+	check-docker docker-base
 
 all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member) \
 	$(if $(CLIENT_SRCS),$(BUILD)/anycast-client) $(BUILD)/vrouterctl
@@ -173,6 +178,16 @@ check: deps
 	$(MAKE) unit unit-asan fixtures openapi manlint installcheck
 	bash tests/fuzz/run.sh 10 $(FUZZ_BINS)
 	$(MAKE) labtest
+	bash tests/docker/run.sh --optional
+
+# The Docker demo (docker-compose.yml, docker/): its own engine, images
+# and network namespaces; nothing runs in the host's lab.
+check-docker:
+	bash tests/docker/run.sh
+
+docker-base:
+	sh docker/engine.sh
+	sh docker/base-image.sh
 
 lab: deps all
 	VROUTER=$(BUILD)/vrouter bash netns/lab.sh up
