@@ -601,7 +601,10 @@ router_pids() {
 			echo "$pid"
 		fi
 	fi
-	pgrep -f -- "-c $dir/router.json" 2>/dev/null || true
+	# Only processes of this PID namespace: a container's lab (the
+	# Docker demo) may run on the same paths.
+	pgrep --ns $$ --nslist pid -f -- "-c $dir/router.json" 2>/dev/null ||
+	    true
 }
 
 # tap_del NAMESPACE DEV: delete DEV when it is a TAP (NAMESPACE "": the
