@@ -227,7 +227,7 @@ export_rib_cb(const struct in6_addr *a, uint8_t plen, void *value, void *arg)
 
 	if (x->triggered && !e->changed)
 		return;
-	/* A group of this router speaks for itself (export_groups). */
+	/* A group of this router: export_groups. */
 	if (plen == 128 && group_find(x->r, a) != NULL)
 		return;
 	/* Shadowed by a connected or static route, which is exported. */
@@ -239,24 +239,42 @@ export_rib_cb(const struct in6_addr *a, uint8_t plen, void *value, void *arg)
 	out_add(x->r->ripng, a, plen, out_metric(x, metric), e->tag);
 }
 
+/*
+ * Each group's A/128: metric 1 while one of its members can be chosen.
+ * Otherwise the route to another site's members, if one was learned (as
+ * any learned route: poisoned towards where it came from), else 16 for
+ * the garbage time after the last member went.
+ */
 static void
 export_groups(const struct export *x)
 {
 	struct router		*r = x->r;
 	const struct group	*g;
+	const struct ripng_entry *e;
 	uint64_t		 gc = r->conf->ripng.garbage_s * NS_PER_S;
+	uint8_t			 metric;
 
 	if (!r->conf->ripng.export_anycast)
 		return;
 	for (int i = 0; i < r->ngroups; i++) {
 		if ((g = r->groups[i]) == NULL)
 			continue;
-		if (x->triggered && !g->rip_changed)
+		e = g->rip_serving ? NULL :
+		    rtable_exact(r->ripng->rib, &g->conf.addr, 128);
+		if (e != NULL && e->gc_ns != 0)
+			e = NULL;
+		if (x->triggered && !g->rip_changed &&
+		    (e == NULL || !e->changed))
 			continue;
 		if (g->rip_serving)
 			out_add(r->ripng, &g->conf.addr, 128, out_metric(x, 1),
 			    r->conf->ripng.tag);
-		else if (g->rip_since_ns != 0 &&
+		else if (e != NULL) {
+			metric = x->ifp != NULL && e->ifp == x->ifp ?
+			    RIPNG_INFINITY : e->metric;
+			out_add(r->ripng, &g->conf.addr, 128,
+			    out_metric(x, metric), e->tag);
+		} else if (g->rip_since_ns != 0 &&
 		    r->now_ns - g->rip_since_ns < gc)
 			out_add(r->ripng, &g->conf.addr, 128, RIPNG_INFINITY,
 			    r->conf->ripng.tag);
