@@ -3,7 +3,7 @@
 #   make            build build/vrouter
 #   make check      unit tests (plain and ASan+UBSan), packet fixtures,
 #                   lab end-to-end tests (root), a short fuzz run
-#   make lab        bring the default lab up (root)
+#   make lab        bring the anycast lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make bench      vrouter against kernel forwarding (root)
