@@ -37,7 +37,9 @@ function recordMembers(groups, now) {
 }
 
 // An inline SVG polyline of field over the history of one member,
-// scaled to its own maximum, with the latest value as text beside it.
+// scaled to its own maximum and to the time it covers (up to
+// HISTORY_MS, so that a fresh page draws a whole line), with the
+// latest value as text beside it.
 function sparkline(g, m, field, unit) {
 	const h = (memberHistory.get(memberKey(g, m)) || [])
 	    .filter((s) => typeof s[field] === "number");
@@ -45,9 +47,10 @@ function sparkline(g, m, field, unit) {
 	const svg = svgEl("svg", { width: SPARK.w, height: SPARK.h,
 	    viewBox: "0 0 " + SPARK.w + " " + SPARK.h, class: "spark-svg" });
 	const now = h.length ? h[h.length - 1].t : 0;
+	const span = h.length > 1 ? now - h[0].t : HISTORY_MS;
 	const max = Math.max(1, ...h.map((s) => s[field]));
 	const pts = h.map((s) => [
-		SPARK.w - (now - s.t) * SPARK.w / HISTORY_MS,
+		SPARK.w - (now - s.t) * SPARK.w / span,
 		SPARK.h - 2 - s[field] * (SPARK.h - 4) / max,
 	].map((v) => v.toFixed(1)).join(","));
 	svg.appendChild(svgEl("line", { x1: 0, y1: SPARK.h - 1, x2: SPARK.w,
@@ -59,7 +62,7 @@ function sparkline(g, m, field, unit) {
 	const v = h.length ? h[h.length - 1][field] : null;
 	wrap.appendChild(el("span", "spark-val", v === null ? NONE :
 	    Math.round(v) + unit));
-	wrap.title = "last " + HISTORY_MS / 60000 + " min, max " +
+	wrap.title = "last " + Math.round(span / 1000) + " s, max " +
 	    Math.round(max) + unit;
 	return wrap;
 }

@@ -29,8 +29,17 @@ mkdir -p "$TEST_OUT"
 jq --arg w "$LAB_REPO/web" '.router.api.web_root = $w' "$ANY_TOPOLOGY" \
     >"$TEST_TMP/anycast.json"
 lab_start "$TEST_TMP/anycast.json"
-# Some traffic, so that counters and charts have something to show.
+# Some traffic, so that counters and charts have something to show:
+# requests, and four slow downloads that hold sessions open.
 requests c1 6 >/dev/null
+for i in 1 2 3 4; do
+	slow_download "c$(( (i - 1) / 2 + 1 ))" "$i" $((32 << 20))
+done
+sessions_open() {
+	[ "$(members_json | jq '[.members[].sessions] | add')" -ge 4 ]
+}
+wait_for sessions_open || fail "the members report no sessions:" \
+    "$(members_json | jq -c '[.members[] | {address, sessions}]')"
 
 # browser ARGS...: headless Chromium, a fresh profile, no network but
 # the router's: anything not on loopback (which bypasses proxies) goes
