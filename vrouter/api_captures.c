@@ -182,6 +182,14 @@ api_capture_stream(struct api_call *call)
 
 	if ((c = api_capture_arg(call)) == NULL)
 		return;
+	if (call->method == EVHTTP_REQ_HEAD) {
+		/* The headers of a stream that does not start. */
+		api_set_header(call, "Content-Type",
+		    "application/vnd.tcpdump.pcap");
+		api_set_header(call, "Cache-Control", "no-store");
+		api_send(call, c->running ? 200 : 409, NULL);
+		return;
+	}
 	if (capture_stream_open(c, call->req, err, sizeof(err)) == -1) {
 		api_error(call, 409, "%s", err);
 		return;

@@ -32,6 +32,12 @@ file=$(jq -r .path "$TEST_TMP/cap.json")
 STREAM=$API_URL/api/v1/captures/$id/stream
 info "capture $id on c1 to $file"
 
+# HEAD answers the headers without starting a stream.
+head=$(curl -gsS -m 5 -I "$STREAM" | tr -d '\r')
+assert_match '^HTTP/1.1 200' "$head" "HEAD of the stream"
+assert_match 'Content-Type: application/vnd.tcpdump.pcap' "$head" \
+    "HEAD of the stream"
+
 # tshark on the pipe, and a plain copy of the stream to a file.
 live=$TEST_TMP/live.txt
 : >"$live"
