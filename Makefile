@@ -9,7 +9,7 @@
 #   make check-docker  the Docker demo end to end (root)
 #   make docker-base   build the base image debian:bookworm-slim locally
 #                   (debootstrap) when it is missing
-#   make lab        bring the default lab up (root)
+#   make lab        bring the anycast lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make bench      vrouter against kernel forwarding (root)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 #
 # netns/lab.sh: build, inspect and tear down a vrouter lab of network
-# namespaces.  The default topology (netns/topologies/default.json):
+# namespaces.  "up" with no topology starts the anycast lab (below);
+# the plain routing lab, "default" (alias "routing",
+# netns/topologies/default.json):
 #
 #   netns c1                                              netns s1
 #   eth0 2001:db8:1::10/64 ──┐                      ┌── eth0 2001:db8:11::10/64
@@ -27,9 +29,9 @@
 # (netns/topologies/sites.json) has a client-side router rc and two
 # sites rs1, rs2 with members of the same anycast group, speaking RIPng.
 #
-#   lab.sh up [TOPOLOGY]        start a lab (the default topology if none);
+#   lab.sh up [TOPOLOGY]        start a lab ("anycast" if none);
 #                               TOPOLOGY is a file or a name in
-#                               netns/topologies ("anycast")
+#                               netns/topologies ("default", "sites")
 #   lab.sh down                 stop it and remove everything it created
 #   lab.sh status               what is running
 #   lab.sh exec HOST CMD...     run a command in a host's namespace
@@ -52,6 +54,7 @@ SELF=$(readlink -f "${BASH_SOURCE[0]}")
 REPO=$(cd "$(dirname "$SELF")/.." && pwd)
 STATE=${LAB_STATE:-/run/vrouter-lab}
 DEFAULT_TOPOLOGY=$REPO/netns/topologies/default.json
+UP_TOPOLOGY=anycast		# what "up" starts when given none
 TIMEOUT=${LAB_TIMEOUT:-30}
 STOP_TIMEOUT=${LAB_STOP_TIMEOUT:-10}
 case $STATE in
@@ -467,6 +470,7 @@ find_client_shim() {
 # A topology argument: a file, or the name of one in netns/topologies.
 resolve_topology() {
 	local t=$1
+	[ "$t" != routing ] || t=default
 	if [ ! -e "$t" ] && [[ $t != */* ]] && [[ $t != *.json ]] &&
 	    [ -e "$REPO/netns/topologies/$t.json" ]; then
 		t=$REPO/netns/topologies/$t.json
@@ -802,7 +806,7 @@ cmd_up() {
 	local topo src h dev a i cmd port hostdir agent="" group maddr shim=""
 	local r l dir url
 	declare -gA LISTEN_MS=() ROUTER_PIDS=()
-	topo=$(resolve_topology "${1:-$DEFAULT_TOPOLOGY}")
+	topo=$(resolve_topology "${1:-$UP_TOPOLOGY}")
 
 	validate_topology "$topo"
 	VROUTER=$(find_vrouter)
@@ -993,16 +997,31 @@ Try:
   sudo $me exec $client traceroute -6 -n ${saddr:-ADDRESS}
   curl -s $url/api/v1/interfaces | jq
   curl -s $url/api/v1/counters | jq
-  curl -s -X POST -H 'Authorization: Bearer $token' \\
-      -d '{"direction": "both", "filter": "icmp6"}' $url/api/v1/captures
-  curl -s -o cap.pcap $url/api/v1/captures/ID/pcap && tshark -r cap.pcap
-  curl -s -X DELETE -H 'Authorization: Bearer $token' $url/api/v1/captures/ID
 
-${anycast}Captures: $(jq -r .capture_dir "$STATE/router.json")
+Dashboard: $url/   (in a browser)
+
+${anycast}A capture, for Wireshark (the answer gives its id and path):
+  curl -s -X POST -H 'Authorization: Bearer $token' \\
+      -d '{"interface": "$client", "filter": "icmp6"}' $url/api/v1/captures
+  tshark -r $(jq -r .capture_dir "$STATE/router.json")/capID-$client.pcap      # the running file, flushed every tick
+  curl -sN $url/api/v1/captures/ID/stream | tshark -i -   # live; or wireshark -k -i -
+  curl -s -X DELETE -H 'Authorization: Bearer $token' $url/api/v1/captures/ID
+$(ctl_hints)
+Captures: $(jq -r .capture_dir "$STATE/router.json")
 Logs:     $STATE/vrouter.log, $STATE/hosts/HOST/run-N.log
 Status:   sudo $me status
 Stop:     sudo make lab-down   (or sudo $me down)
 EOF
+}
+
+# vrouterctl, when it is built beside vrouter.
+ctl_hints() {
+	local ctl
+	ctl=$(dirname "$VROUTER")/vrouterctl
+	[ -x "$ctl" ] || return 0
+	[[ $ctl != "$REPO"/* ]] || ctl=${ctl#"$REPO"/}
+	printf '\nThe command line:\n  %s show members\n  %s show groups\n' \
+	    "$ctl" "$ctl"
 }
 
 # Suggestions printed after "up" of a lab with several routers.
@@ -1046,7 +1065,6 @@ Anycast group $g${name:+ ($name.any)}:
   curl -s $url/api/v1/flows | jq
   curl -s -X PATCH -H 'Authorization: Bearer $(lab_token)' \\
       -d '{"policy": "round-robin"}' $url/api/v1/groups/$g
-
 EOF
 }
 

@@ -9,7 +9,7 @@ PKGS="build-essential clang pkg-config libevent-dev libjansson-dev libpcap-dev
 libsodium-dev libmnl-dev libcriterion-dev libclang-rt-14-dev python3 python3-scapy
 python3-yaml iproute2 iputils-ping traceroute iperf3 tshark tcpdump nginx-light
 socat curl jq procps libldns-dev knot knot-dnsutils knot-dnssecutils dnsperf
-ndisc6 bind9-dnsutils bird2 prometheus mandoc"
+ndisc6 bind9-dnsutils bird2 prometheus mandoc chromium"
 
 OPENAPI=$(cd "$(dirname "$0")" && pwd)/openapi
 
@@ -20,6 +20,7 @@ for p in $PKGS; do
 done
 # npm: Debian's, unless a nodejs that carries its own is installed.
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" != 0 ]; then

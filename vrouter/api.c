@@ -78,6 +78,7 @@ static const struct api_endpoint api_endpoints[] = {
 	{ M_DELETE,	V1 "/captures/*",	api_capture_del, true },
 	{ M_POST,	V1 "/captures/*/stop",	api_capture_stop, true },
 	{ M_GET,	V1 "/captures/*/pcap",	api_capture_pcap, false },
+	{ M_GET,	V1 "/captures/*/stream", api_capture_stream, false },
 	{ M_GET,	V1 "/groups",		api_groups, false },
 	{ M_POST,	V1 "/groups",		api_group_add, true },
 	{ M_GET,	V1 "/groups/*",		api_group_get, false },

@@ -96,6 +96,7 @@ void	 api_capture_add(struct api_call *);
 void	 api_capture_del(struct api_call *);
 void	 api_capture_stop(struct api_call *);
 void	 api_capture_pcap(struct api_call *);
+void	 api_capture_stream(struct api_call *);
 
 /* api_groups.c: anycast groups, members, flows */
 void	 api_groups(struct api_call *);

@@ -1,6 +1,7 @@
 /*
- * REST API: captures.  Start, list, show, stop, delete, and download
- * the current savefile of a running or stopped capture.
+ * REST API: captures.  Start, list, show, stop, delete, download the
+ * current savefile of a running or stopped capture, and follow a
+ * running one live (capture_stream.c).
  */
 #include <sys/stat.h>
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/http.h>
 #include <jansson.h>
 #include <pcap/pcap.h>
 
@@ -169,4 +171,29 @@ api_capture_pcap(struct api_call *call)
 	api_set_header(call, "Cache-Control", "no-store");
 	api_send(call, 200, buf);
 	evbuffer_free(buf);
+}
+
+/* A chunked reply that lasts as long as the capture: capture_stream.c. */
+void
+api_capture_stream(struct api_call *call)
+{
+	struct capture	*c;
+	char		 err[128];
+
+	if ((c = api_capture_arg(call)) == NULL)
+		return;
+	if (call->method == EVHTTP_REQ_HEAD) {
+		/* The headers of a stream that does not start. */
+		api_set_header(call, "Content-Type",
+		    "application/vnd.tcpdump.pcap");
+		api_set_header(call, "Cache-Control", "no-store");
+		api_send(call, c->running ? 200 : 409, NULL);
+		return;
+	}
+	if (capture_stream_open(c, call->req, err, sizeof(err)) == -1) {
+		api_error(call, 409, "%s", err);
+		return;
+	}
+	log_debug("%s: %s: 200, streaming", __func__,
+	    evhttp_request_get_uri(call->req));
 }

@@ -200,7 +200,7 @@ api_json_capture(const struct capture *c)
 	uint32_t	 kept = c->files < c->rotate ? c->files : c->rotate;
 
 	return json_pack("{s:I, s:s?, s:s, s:s?, s:b, s:o, s:o, s:I, s:I, "
-	    "s:s, s:o, s:I, s:o, s:o}",
+	    "s:s, s:o, s:I, s:o, s:o, s:I, s:o}",
 	    "id", (json_int_t)c->id,
 	    "interface", c->iface[0] != '\0' ? c->iface : NULL,
 	    "direction", capture_dir_name(c->direction),
@@ -214,7 +214,9 @@ api_json_capture(const struct capture *c)
 	    "max_bytes", api_json_u64(c->max_bytes),
 	    "rotate", (json_int_t)c->rotate,
 	    "started", json_time(&c->started),
-	    "stopped", c->running ? json_null() : json_time(&c->stopped));
+	    "stopped", c->running ? json_null() : json_time(&c->stopped),
+	    "streams", (json_int_t)c->nstreams,
+	    "stream_drops", api_json_u64(c->stream_drops));
 }
 
 /*

@@ -9,7 +9,10 @@
  * for download until it is deleted.
  *
  * capture_frame() runs on the data path: no allocation, no logging
- * per frame.  pcap_dump() writes through stdio's buffer.
+ * per frame.  pcap_dump() writes through stdio's buffer, which the
+ * periodic tick flushes when something was written, so that a reader
+ * of the running file (tshark -r, Wireshark) sees whole records within
+ * a tick.  Live streams to HTTP clients are in capture_stream.c.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -183,6 +186,7 @@ capture_start(struct router *r, const char *iface, int direction,
 		return NULL;
 
 	c = xcalloc(1, sizeof(*c));
+	TAILQ_INIT(&c->streams);
 	c->id = r->next_capture_id != 0 ? r->next_capture_id : 1;
 	/* both lengths checked above */
 	snprintf(c->iface, sizeof(c->iface), "%s", iface);
@@ -217,6 +221,7 @@ capture_stop(struct router *r, struct capture *c)
 {
 	if (!c->running)
 		return;
+	capture_stream_end_all(c);
 	if (pcap_dump_flush(c->dumper) == -1)
 		log_warnx("%s: capture %u: error writing %s", __func__, c->id,
 		    c->path);
@@ -292,9 +297,29 @@ capture_frame(struct router *r, struct iface *ifp, int dir,
 			have_ts = true;
 		}
 		pcap_dump((u_char *)c->dumper, &hdr, buf);
+		c->dirty = true;
+		if (c->nstreams > 0)
+			capture_stream_record(c, &hdr, buf);
 		c->file_bytes += PCAP_REC_HDR + hdr.caplen;
 		c->packets++;
 		c->bytes += len;
+	}
+}
+
+void
+capture_tick(struct router *r)
+{
+	struct capture	*c;
+
+	if (r->ncaptures_running == 0)
+		return;
+	TAILQ_FOREACH(c, &r->captures, entry) {
+		if (!c->running || !c->dirty)
+			continue;
+		if (pcap_dump_flush(c->dumper) == -1)
+			log_warnx("%s: capture %u: error writing %s", __func__,
+			    c->id, c->path);
+		c->dirty = false;
 	}
 }
 
@@ -356,6 +381,7 @@ capture_open(struct capture *c)
 	if ((c->dumper = pcap_dump_open(c->dead, c->path)) == NULL)
 		return -1;
 	c->file_bytes = PCAP_FILE_HDR;
+	c->dirty = true;		/* the header, for readers of the file */
 	return 0;
 }
 
@@ -394,6 +420,7 @@ capture_rotate(struct router *r, struct capture *c)
 	if (capture_open(c) == -1) {
 		log_warnx("%s: capture %u stopped: cannot create %s: %s",
 		    __func__, c->id, c->path, pcap_geterr(c->dead));
+		capture_stream_end_all(c);
 		c->running = false;
 		r->ncaptures_running--;
 		router_walltime(r, &c->stopped);

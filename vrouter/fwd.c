@@ -73,8 +73,14 @@ router_receive(struct router *r, struct iface *ifp, struct pbuf *pb)
 	if (IN6_IS_ADDR_MULTICAST(&p.dst)) {
 		if (iface_joined(ifp, &p.dst))
 			local_input(r, ifp, pb, &p);
-		else
-			drop(ifp, pb, DROP_NOT_FOR_US);	/* no multicast routing */
+		else {
+			/*
+			 * No multicast routing: every host's MLD reports
+			 * land here, which is normal, not a fault.
+			 */
+			ifp->stats.mcast_not_joined++;
+			pbuf_free(pb);
+		}
 		return;
 	}
 	if (router_local_addr(r, &p.dst) != NULL) {

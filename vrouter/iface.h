@@ -46,7 +46,8 @@ struct router;
 	X(echo_in,	"Echo Requests received.")			\
 	X(echo_out,	"Echo Replies sent.")				\
 	X(errors_out,	"ICMPv6 errors sent.")				\
-	X(errors_ratelimited, "ICMPv6 errors suppressed by the rate limit.")
+	X(errors_ratelimited, "ICMPv6 errors suppressed by the rate limit.") \
+	X(mcast_not_joined, "Multicast packets to groups the router did not join (such as hosts' MLD reports): ignored, not a drop.")
 
 struct iface_stats {
 #define X(f, help) uint64_t f;

@@ -36,6 +36,7 @@ router_tick(struct router *r)
 	ra_tick(r);
 	anycast_tick(r);
 	ripng_tick(r);
+	capture_tick(r);
 	if (r->pcap_mode)
 		iface_em_tick(r);	/* live mode: a timer per queue */
 }

@@ -1,5 +1,7 @@
 // The vrouter dashboard: reads /api/v1/ every REFRESH_MS and redraws.
 // Text reaches the page through textContent only, never as markup.
+// topology.js draws the topology, charts.js keeps each member's history
+// and draws its sparklines, controls.js sends policy and drain changes.
 "use strict";
 
 const API = "/api/v1/";
@@ -250,6 +252,12 @@ function loadBar(pct) {
 	return f;
 }
 
+// Paper 2's normalised parts of the score.
+function scoreParts(m) {
+	const s = m.score;
+	return s ? [s.hop, s.load, s.bandwidth].map(orNone).join(" / ") : NONE;
+}
+
 function nonZero(obj) {
 	return Object.entries(obj || {}).filter(([, v]) =>
 	    typeof v === "number" && v !== 0);
@@ -264,8 +272,13 @@ function renderGroup(g) {
 	box.appendChild(h);
 
 	const r = g.score || {};
+	const policy = el("div", "policy");
+	policy.appendChild(el("span", "muted", "policy "));
+	policy.appendChild(policyControl(g));
+	box.appendChild(policy);
+	box.appendChild(noticeLine(g));
 	box.appendChild(pairs("settings", [
-		["policy", g.policy], ["rh_mode", g.rh_mode],
+		["rh_mode", g.rh_mode],
 		["score ratios", r.hop + " / " + r.load + " / " + r.bandwidth +
 		    " (hop / load / bw)"],
 		["flows", num(g.flows)], ["pending", num(g.pending)],
@@ -281,20 +294,20 @@ function renderGroup(g) {
 
 	box.appendChild(table([
 		["Member", (m) => m.address],
-		["Interface", (m) => m.interface],
-		["Source", (m) => m.source],
+		["Interface", (m) => m.interface + " (" + m.source + ")"],
 		["State", memberState],
+		["Drain", (m) => drainControl(g, m)],
 		["Sessions", (m) => m.sessions, "num"],
+		["Sessions, 5 min", (m) => sparkline(g, m, "sessions", "")],
+		["Pkt/s, 5 min", (m) => sparkline(g, m, "pps", "/s")],
 		["Flows", (m) => m.flows, "num"],
 		["Load", (m) => loadBar(m.load_pct)],
-		["Capacity", (m) => m.capacity, "num"],
-		["Weight", (m) => m.weight, "num"],
-		["Health", (m) => badge(m.health ? "ok" : "bad", ["ok", "bad"])],
-		["Probe RTT", (m) => rtt(m.probe_rtt_us), "num"],
 		["Score", (m) => m.score && m.score.score, "num strong"],
-		["hop", (m) => m.score && m.score.hop, "num"],
-		["load", (m) => m.score && m.score.load, "num"],
-		["bw", (m) => m.score && m.score.bandwidth, "num"],
+		["hop / load / bw", scoreParts, "num"],
+		["Probe RTT", (m) => rtt(m.probe_rtt_us), "num"],
+		["Health", (m) => badge(m.health ? "ok" : "bad", ["ok", "bad"])],
+		["Weight", (m) => m.weight, "num"],
+		["Capacity", (m) => m.capacity, "num"],
 		["Selected", (m) => num(m.counters && m.counters.selections),
 		    "num"],
 		["Packets", (m) => num(m.counters && m.counters.packets),
@@ -304,6 +317,8 @@ function renderGroup(g) {
 }
 
 function renderGroups(list) {
+	if (controlsBusy())
+		return;
 	const f = document.createDocumentFragment();
 	for (const g of list)
 		f.appendChild(renderGroup(g));
@@ -311,22 +326,47 @@ function renderGroups(list) {
 	    el("p", "muted", "no anycast groups configured"));
 }
 
-function renderDrops(c) {
+// What ordinary traffic makes (traceroute, path MTU discovery, the
+// hosts' MLD reports): shown, never as an alarm.
+const INFO_REASONS = ["hop_limit_exceeded", "packet_too_big",
+    "mcast_not_joined"];
+
+// [where, reason, count, alarm]: per interface only (the router's
+// totals repeat them), the ignored multicast, membership refusals.
+function dropRows(c) {
 	const rows = [];
-	for (const [k, v] of nonZero(c.router && c.router.drops))
-		rows.push(["router", k, v]);
-	for (const [name, ic] of Object.entries(c.interfaces || {}))
+	for (const [name, ic] of Object.entries(c.interfaces || {})) {
 		for (const [k, v] of nonZero(ic.drop))
-			rows.push([name, k, v]);
+			rows.push([name, k, v, !INFO_REASONS.includes(k)]);
+		if (ic.mcast_not_joined)
+			rows.push([name, "mcast_not_joined", ic.mcast_not_joined,
+			    false]);
+	}
 	const mp = c.anycast && c.anycast.membership;
 	for (const [k, v] of nonZero(mp && mp.failures))
-		rows.push(["membership", k, v]);
-	rows.sort((a, b) => b[2] - a[2]);
-	show("drops", table([
+		rows.push(["membership", k, v, true]);
+	return rows.sort((a, b) => b[3] - a[3] || b[2] - a[2]);
+}
+
+function renderDrops(c) {
+	const rows = dropRows(c);
+	const alarms = rows.filter((r) => r[3]).length;
+	const f = document.createDocumentFragment();
+	f.appendChild(el("p", alarms ? "alarm" : "muted", alarms ?
+	    alarms + " kind(s) of drop or refusal to look at" :
+	    "nothing wrong: only what ordinary traffic makes"));
+	const t = table([
 		["Where", (r) => r[0]],
 		["Reason", (r) => r[1]],
 		["Count", (r) => num(r[2]), "num"],
-	], rows, "no drops"));
+		["", (r) => r[3] ? badge("alarm", ["alarm"]) :
+		    el("span", "muted", "informational")],
+	], rows, "no drops");
+	for (const [i, r] of rows.entries())
+		if (r[3] && t.tBodies)
+			t.tBodies[0].rows[i].className = "alarm-row";
+	f.appendChild(t);
+	show("drops", f);
 }
 
 // ---------------------------------------------------------------------
@@ -359,14 +399,25 @@ function connected(ok, why) {
 	document.getElementById("main").classList.toggle("stale", !ok);
 }
 
+let timer = null;
+
+// Poll again now (after a change), then every REFRESH_MS.
+function refreshSoon() {
+	clearTimeout(timer);
+	timer = setTimeout(refresh, 200);
+}
+
 async function refresh() {
 	try {
 		const [status, ifs, routes, neigh, groups, counters, rip] =
 		    await Promise.all(["status", "interfaces", "routes",
 		    "neighbors", "groups", "counters", "ripng"].map(get));
 		const now = Date.now();
+		recordMembers(groups.groups || [], now);
 		renderStatus(status);
 		renderGroups(groups.groups || []);
+		show("topology", renderTopology(ifs.interfaces || [],
+		    neigh.neighbors || [], groups.groups || [], rip));
 		renderInterfaces(ifs.interfaces || [], now);
 		renderRoutes(routes.routes || []);
 		renderNeighbors(neigh.neighbors || []);
@@ -378,8 +429,10 @@ async function refresh() {
 	} catch (e) {
 		connected(false, e.message);
 	} finally {
-		setTimeout(refresh, REFRESH_MS);
+		clearTimeout(timer);
+		timer = setTimeout(refresh, REFRESH_MS);
 	}
 }
 
+initToken();
 refresh();

@@ -46,7 +46,9 @@ assert_clean() {
 	[ ! -e "$LAB_STATE" ] || fail "$when: $LAB_STATE left"
 }
 
-up() { LAB_QUIET=1 lab up "$@" >"$TEST_TMP/up.log" 2>&1; }
+# up [TOPOLOGY]: the plain routing lab unless told (lab.sh's own default
+# is the anycast lab).
+up() { LAB_QUIET=1 lab up "${1:-$DEFAULT_TOPOLOGY}" >"$TEST_TMP/up.log" 2>&1; }
 
 # --- up, down, down
 up || fail "lab.sh up failed:"$'\n'"$(cat "$TEST_TMP/up.log")"
@@ -97,7 +99,7 @@ assert_clean "after a rejected topology"
 info "bad topology: $(grep -m1 'hosts\[0\]' "$TEST_TMP/up.log" | sed 's/^ *//')"
 
 # --- up killed half-way, then down
-LAB_QUIET=1 lab up >"$TEST_TMP/up.log" 2>&1 &
+LAB_QUIET=1 lab up "$DEFAULT_TOPOLOGY" >"$TEST_TMP/up.log" 2>&1 &
 uppid=$!
 has_pid() { [ -s "$LAB_STATE/vrouter.pid" ]; }
 wait_for has_pid || fail "lab.sh up did not start vrouter"

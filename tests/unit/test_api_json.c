@@ -73,6 +73,7 @@ Test(api_json, counters_list_every_counter_and_reason)
 	st.rx_packets = 11;
 	st.tx_bytes = 1ull << 40;
 	st.errors_ratelimited = 3;
+	st.mcast_not_joined = 9;
 	st.drops = 7;
 	st.drop[DROP_NO_ROUTE] = 5;
 	st.drop[DROP_BAD_CSUM] = 2;
@@ -84,8 +85,9 @@ Test(api_json, counters_list_every_counter_and_reason)
 	aj_int(o, "drops", 7);
 	aj_int(o, "rs_in", 0);
 	aj_int(o, "echo_out", 0);
-	/* 21 counters and the drop object */
-	cr_assert_eq(json_object_size(o), 22);
+	aj_int(o, "mcast_not_joined", 9);
+	/* 22 counters and the drop object */
+	cr_assert_eq(json_object_size(o), 23);
 	drop = json_object_get(o, "drop");
 	cr_assert(json_is_object(drop));
 	cr_assert_eq(json_object_size(drop), DROP_MAX - 1);

@@ -509,3 +509,33 @@ Test(capture, direction_names)
 	cr_assert_eq(capture_dir_from_name(NULL, &d), -1);
 	cr_assert_eq(d, CAP_TX);
 }
+
+/* The tick flushes a running capture's file: readers see whole records. */
+Test(capture, tick_flushes_the_running_file)
+{
+	static uint8_t	 f[200];
+	struct capture	*c;
+	uint32_t	 seqs[4];
+	int		 i;
+
+	c = cap_start("c1", CAP_RX, NULL, 0, 0);
+	capture_tick(&cap_r);
+	cr_assert_eq(cap_size(c->path), 24, "the header, before any frame");
+	cr_assert_not(c->dirty);
+	for (i = 0; i < 3; i++) {
+		cap_frame(f, sizeof(f), 58, 0, (uint32_t)i);
+		CAPTURE(&cap_r, &cap_if[0], CAP_RX, f, sizeof(f));
+	}
+	cr_assert(c->dirty);
+	capture_tick(&cap_r);
+	cr_assert_not(c->dirty);
+	cr_assert(c->running);
+	cr_assert_eq(cap_size(c->path), 24 + 3 * (16 + 200));
+	cr_assert_eq(cap_read(c->path, seqs, 4, sizeof(f)), 3);
+	cr_assert_eq(seqs[0], 0);
+	cr_assert_eq(seqs[2], 2);
+	/* Nothing written: nothing to flush. */
+	capture_tick(&cap_r);
+	cr_assert_not(c->dirty);
+	cr_assert_eq(c->nstreams, 0);
+}
