@@ -73,10 +73,11 @@ info "tshark -r on the running file saw the 4th echo request after" \
 assert_eq true "$(api GET "/api/v1/captures/$id" | jq -r .running)" \
     "capture $id still running"
 
-# The pipe's tshark exited after 3 packets; curl goes with the next
-# record or its kill: the router lets the stream go.
-kill_all "${PIDS[0]}"
+# The pipe's tshark exited after 3 packets; its curl goes with the next
+# record (SIGPIPE), and only then can the pipeline be waited for: the
+# router lets the stream go.
 c1 ping -6 -c 1 -s 222 -W 2 "${UNI[m1]}" >/dev/null
+kill_all "${PIDS[0]}"
 wait_for streams_are 1 || fail "capture $id has $(streams) streams after" \
     "a client went away, not 1"
 
