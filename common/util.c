@@ -2,6 +2,8 @@
  * Allocation that aborts on failure, the monotonic clock, and the names
  * of enum values.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -80,5 +82,16 @@ name_find(const char *const *names, size_t n, const char *name)
 	for (size_t i = 0; i < n; i++)
 		if (names[i] != NULL && strcmp(name, names[i]) == 0)
 			return (int)i;
+	return -1;
+}
+
+int
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 	return -1;
 }

@@ -1,7 +1,7 @@
 /*
  * util.c: allocation that aborts on failure (start-up and control
- * paths only; the data path never allocates), the monotonic clock, and
- * the names of enum values.
+ * paths only; the data path never allocates), the monotonic clock, the
+ * names of enum values, and error messages into a caller's buffer.
  */
 #ifndef COMMON_UTIL_H
 #define COMMON_UTIL_H
@@ -21,5 +21,9 @@ uint64_t mono_ns(void);
 const char *name_get(const char *const *names, size_t n, long i);
 /* The index of name among names, or -1 (a NULL name included). */
 int	 name_find(const char *const *names, size_t n, const char *name);
+
+/* The message into err[errlen]; returns -1, for "return errf(...)". */
+int	 errf(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 3, 4)));
 
 #endif /* COMMON_UTIL_H */

@@ -9,11 +9,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "client.h"
 
 #define CL_STR(x)	CL_STR2(x)
@@ -34,21 +34,6 @@ struct cl_opt {
 };
 
 #define CL_FIELD(f)	.off = offsetof(struct cl_opts, f)
-
-static int
-cl_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((__format__(__printf__, 3, 4)));
-
-static int
-cl_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* "-A" or "--max": how the message names the option. */
 static const char *
@@ -74,7 +59,7 @@ cl_arg_uint(struct cl_opts *o, const struct cl_opt *opt, const char *arg,
 	v = isdigit((unsigned char)arg[0]) ? strtoul(arg, &end, 10) : 0;
 	if (!isdigit((unsigned char)arg[0]) || errno != 0 || *end != '\0' ||
 	    v < opt->min || v > opt->max)
-		return cl_err(err, errlen, "%s %s: must be %u-%u",
+		return errf(err, errlen, "%s %s: must be %u-%u",
 		    cl_optname(opt), arg, opt->min, opt->max);
 	*(uint32_t *)(void *)((char *)o + opt->off) = (uint32_t)v;
 	return 0;
@@ -85,7 +70,7 @@ cl_arg_str(struct cl_opts *o, const struct cl_opt *opt, const char *arg,
     char *err, size_t errlen)
 {
 	if (arg[0] == '\0' || strlen(arg) >= opt->max)
-		return cl_err(err, errlen, "%s: must be 1-%u characters",
+		return errf(err, errlen, "%s: must be 1-%u characters",
 		    cl_optname(opt), opt->max - 1);
 	memcpy((char *)o + opt->off, arg, strlen(arg) + 1);
 	return 0;
@@ -99,12 +84,12 @@ cl_arg_prefix(struct cl_opts *o, const struct cl_opt *opt, const char *arg,
 	struct cl_prefix	*p;
 
 	if (o->nprefixes == CL_MAX_PREFIXES)
-		return cl_err(err, errlen, "%s: at most %d prefixes",
+		return errf(err, errlen, "%s: at most %d prefixes",
 		    cl_optname(opt), CL_MAX_PREFIXES);
 	p = &o->prefixes[o->nprefixes];
 	if (parse_prefix(arg, &p->addr, &p->plen) == -1 ||
 	    IN6_IS_ADDR_MULTICAST(&p->addr) || IN6_IS_ADDR_LINKLOCAL(&p->addr))
-		return cl_err(err, errlen, "%s %s: not a global IPv6 address "
+		return errf(err, errlen, "%s %s: not a global IPv6 address "
 		    "or prefix", cl_optname(opt), arg);
 	prefix_mask(&p->addr, p->plen);
 	o->nprefixes++;
@@ -240,18 +225,18 @@ cl_opts_parse(int argc, char *argv[], struct cl_opts *o, char *err,
 			if (cl_options[i].ch == ch)
 				opt = &cl_options[i];
 		if (opt == NULL)
-			return cl_err(err, errlen, ch == ':' ? "%s needs an "
+			return errf(err, errlen, ch == ':' ? "%s needs an "
 			    "argument" : "unknown option %s", argv[optind - 1]);
 		if ((rv = opt->parse(o, opt, optarg, err, errlen)) != 0)
 			return rv;
 	}
 	if (optind < argc)
-		return cl_err(err, errlen, "unexpected argument \"%s\"",
+		return errf(err, errlen, "unexpected argument \"%s\"",
 		    argv[optind]);
 	if ((uint64_t)o->table_base + o->max > UINT32_MAX - 1)
-		return cl_err(err, errlen, "-T %u with -m %u: the tables would "
+		return errf(err, errlen, "-T %u with -m %u: the tables would "
 		    "pass 2^32", o->table_base, o->max);
 	if (o->json && !o->status)
-		return cl_err(err, errlen, "-j goes with -s");
+		return errf(err, errlen, "-j goes with -s");
 	return 0;
 }

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "util.h"
 #include "agent.h"
 
 #define MA_KEYFILE_MAX	4096
@@ -55,21 +55,6 @@ struct ma_opt {
 /* No flag can sit where the group does, so .have 0 means "none". */
 _Static_assert(offsetof(struct ma_opts, group) == 0, "group first");
 
-static int
-ma_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((__format__(__printf__, 3, 4)));
-
-static int
-ma_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /*
  * "-p 0: not a port (1-65535)": the option as its short form if it has
  * one.  arg NULL leaves the value out (it may be a key).
@@ -84,8 +69,8 @@ ma_bad(struct ma_parse *ps, const struct ma_opt *opt, const char *arg)
 	else
 		snprintf(name, sizeof(name), "--%s", opt->name);
 	if (arg == NULL)
-		return ma_err(ps->err, ps->errlen, "%s: %s", name, opt->bad);
-	return ma_err(ps->err, ps->errlen, "%s %s: %s", name, arg, opt->bad);
+		return errf(ps->err, ps->errlen, "%s: %s", name, opt->bad);
+	return errf(ps->err, ps->errlen, "%s %s: %s", name, arg, opt->bad);
 }
 
 static void *
@@ -193,7 +178,7 @@ ma_keyfile_read(const char *path, struct ma_opts *o, char *err,
 	int	 fd, rv;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return ma_err(err, errlen, "key file %s: %s", path,
+		return errf(err, errlen, "key file %s: %s", path,
 		    strerror(errno));
 	while (len < MA_KEYFILE_MAX &&
 	    (n = read(fd, text + len, MA_KEYFILE_MAX - len)) != 0) {
@@ -202,7 +187,7 @@ ma_keyfile_read(const char *path, struct ma_opts *o, char *err,
 				continue;
 			rv = errno;
 			close(fd);
-			return ma_err(err, errlen, "key file %s: %s", path,
+			return errf(err, errlen, "key file %s: %s", path,
 			    strerror(rv));
 		}
 		len += (size_t)n;
@@ -212,7 +197,7 @@ ma_keyfile_read(const char *path, struct ma_opts *o, char *err,
 	rv = ma_keyfile_parse(text, &o->key_id, o->key);
 	sodium_memzero(text, sizeof(text));
 	if (rv == -1)
-		return ma_err(err, errlen, "key file %s: expected a line "
+		return errf(err, errlen, "key file %s: expected a line "
 		    "KEYID:HEXKEY (key id 1-65535, 64 hex digits)", path);
 	return 0;
 }
@@ -490,10 +475,10 @@ ma_opts_check(struct ma_parse *ps)
 	bool		 health_tcp = o->health_port != 0;
 
 	if (!have_group)
-		return ma_err(ps->err, ps->errlen, "no group: give the "
+		return errf(ps->err, ps->errlen, "no group: give the "
 		    "anycast address with -g");
 	if (health_tcp && o->health_cmd != NULL)
-		return ma_err(ps->err, ps->errlen, "--health-tcp and "
+		return errf(ps->err, ps->errlen, "--health-tcp and "
 		    "--health-cmd exclude each other");
 	if (ps->keyfile != NULL) {
 		if (ma_keyfile_read(ps->keyfile, o, ps->err, ps->errlen) == -1)
@@ -501,10 +486,10 @@ ma_opts_check(struct ma_parse *ps)
 		ps->have_key = true;
 	}
 	if (!ps->have_key)
-		return ma_err(ps->err, ps->errlen, "no key: give -k "
+		return errf(ps->err, ps->errlen, "no key: give -k "
 		    "KEYID:HEXKEY or -K KEYFILE");
 	if (o->have_unicast && IN6_ARE_ADDR_EQUAL(&o->unicast, &o->group))
-		return ma_err(ps->err, ps->errlen, "-a: the member address "
+		return errf(ps->err, ps->errlen, "-a: the member address "
 		    "must differ from the group address");
 	return 0;
 }
@@ -541,9 +526,9 @@ ma_opts_parse(int argc, char *argv[], struct ma_opts *o, char *err,
 	    NULL)) != -1) {
 		if ((opt = ma_option(ch)) == NULL) {
 			if (ch == ':')
-				return ma_err(err, errlen, "%s needs an "
+				return errf(err, errlen, "%s needs an "
 				    "argument", argv[optind - 1]);
-			return ma_err(err, errlen, "unknown option %s",
+			return errf(err, errlen, "unknown option %s",
 			    argv[optind - 1]);
 		}
 		if ((rv = opt->parse(&ps, opt, optarg)) != 0)
@@ -552,7 +537,7 @@ ma_opts_parse(int argc, char *argv[], struct ma_opts *o, char *err,
 			*(bool *)((char *)o + opt->have) = true;
 	}
 	if (optind < argc)
-		return ma_err(err, errlen, "unexpected argument \"%s\"",
+		return errf(err, errlen, "unexpected argument \"%s\"",
 		    argv[optind]);
 	if (ma_opts_check(&ps) == -1)
 		return -1;

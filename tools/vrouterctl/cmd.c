@@ -6,7 +6,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,21 +98,6 @@ static const struct {
 	{ "rotate",	"rotate",	true },
 };
 
-static int
-ctl_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((__format__(__printf__, 3, 4)));
-
-static int
-ctl_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* ---------------------------------------------------------------------- */
 /* bodies */
 
@@ -151,7 +135,7 @@ body_weight(struct ctl_req *req, char *const *ops, int nops, char *err,
 
 	(void)nops;
 	if (ctl_number(ops[2], 1LL << 32, &w) == -1)
-		return ctl_err(err, errlen, "weight %s: not a number", ops[2]);
+		return errf(err, errlen, "weight %s: not a number", ops[2]);
 	req->body = json_pack("{s:I}", "weight", w);
 	return 0;
 }
@@ -170,12 +154,12 @@ capture_key(json_t *body, const char *word, const char *val, char *err,
 			return json_object_set_new(body,
 			    ctl_capture_keys[i].key, json_string(val));
 		if (ctl_number(val, 1LL << 53, &n) == -1)
-			return ctl_err(err, errlen, "%s %s: not a number",
+			return errf(err, errlen, "%s %s: not a number",
 			    word, val);
 		return json_object_set_new(body, ctl_capture_keys[i].key,
 		    json_integer(n));
 	}
-	return ctl_err(err, errlen, "capture start: unknown keyword \"%s\"",
+	return errf(err, errlen, "capture start: unknown keyword \"%s\"",
 	    word);
 }
 
@@ -189,7 +173,7 @@ body_capture(struct ctl_req *req, char *const *ops, int nops, char *err,
 	req->body = json_object();
 	for (i = 0; i < nops; i += 2) {
 		if (i + 1 == nops)
-			return ctl_err(err, errlen, "capture start: %s needs "
+			return errf(err, errlen, "capture start: %s needs "
 			    "a value", ops[i]);
 		if (capture_key(req->body, ops[i], ops[i + 1], err, errlen) ==
 		    -1)
@@ -251,7 +235,7 @@ ctl_path(char *out, size_t len, const char *tmpl, char *const *ops,
 			out[n++] = *tmpl;
 	}
 	if (n >= len)
-		return ctl_err(err, errlen, "operand too long");
+		return errf(err, errlen, "operand too long");
 	out[n] = '\0';
 	return 0;
 }
@@ -278,7 +262,7 @@ ctl_build(const struct ctl_cmd *c, int nops, char *const ops[],
 	const char	*tmpl = c->path;
 
 	if (nops < c->min || nops > c->max)
-		return ctl_err(err, errlen, "usage: vrouterctl %s%s%s",
+		return errf(err, errlen, "usage: vrouterctl %s%s%s",
 		    c->words, c->ops[0] != '\0' ? " " : "", c->ops);
 	if (c->path_all != NULL && nops == c->max)
 		tmpl = c->path_all;
@@ -308,9 +292,9 @@ ctl_unknown(int argc, char *const argv[], char *err, size_t errlen)
 			    strlen(next), "%s%s", next[0] != '\0' ? ", " : "",
 			    ctl_cmds[i].words + n + 1);
 	if (next[0] != '\0')
-		return ctl_err(err, errlen, "%s %s: expected %s %s", argv[0],
+		return errf(err, errlen, "%s %s: expected %s %s", argv[0],
 		    argc > 1 ? argv[1] : "what?", argv[0], next);
-	return ctl_err(err, errlen, "unknown command \"%s\"", argv[0]);
+	return errf(err, errlen, "unknown command \"%s\"", argv[0]);
 }
 
 int
@@ -322,7 +306,7 @@ ctl_cmd_parse(int argc, char *const argv[], struct ctl_req *req, char *err,
 
 	memset(req, 0, sizeof(*req));
 	if (argc == 0)
-		return ctl_err(err, errlen, "no command");
+		return errf(err, errlen, "no command");
 	for (i = 0; i < NITEMS(ctl_cmds); i++)
 		if ((n = ctl_words(&ctl_cmds[i], argc, argv)) > 0)
 			return ctl_build(&ctl_cmds[i], argc - n, argv + n,
