@@ -215,6 +215,16 @@ capture_start(struct router *r, const char *iface, int direction,
 	return c;
 }
 
+/* What the file's buffer holds, to disk. */
+static void
+capture_flush(struct capture *c)
+{
+	if (pcap_dump_flush(c->dumper) == -1)
+		log_warnx("%s: capture %u: error writing %s", __func__, c->id,
+		    c->path);
+	c->dirty = false;
+}
+
 /* Flush and close the file; the capture and its files stay. */
 void
 capture_stop(struct router *r, struct capture *c)
@@ -222,9 +232,7 @@ capture_stop(struct router *r, struct capture *c)
 	if (!c->running)
 		return;
 	capture_stream_end_all(c);
-	if (pcap_dump_flush(c->dumper) == -1)
-		log_warnx("%s: capture %u: error writing %s", __func__, c->id,
-		    c->path);
+	capture_flush(c);
 	pcap_dump_close(c->dumper);
 	c->dumper = NULL;
 	c->running = false;
@@ -316,10 +324,7 @@ capture_tick(struct router *r)
 	TAILQ_FOREACH(c, &r->captures, entry) {
 		if (!c->running || !c->dirty)
 			continue;
-		if (pcap_dump_flush(c->dumper) == -1)
-			log_warnx("%s: capture %u: error writing %s", __func__,
-			    c->id, c->path);
-		c->dirty = false;
+		capture_flush(c);
 	}
 }
 
@@ -397,9 +402,7 @@ capture_rotate(struct router *r, struct capture *c)
 	char		 from[PATH_MAX], to[PATH_MAX];
 	uint32_t	 k;
 
-	if (pcap_dump_flush(c->dumper) == -1)
-		log_warnx("%s: capture %u: error writing %s", __func__, c->id,
-		    c->path);
+	capture_flush(c);
 	pcap_dump_close(c->dumper);
 	c->dumper = NULL;
 
