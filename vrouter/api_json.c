@@ -105,7 +105,7 @@ api_json_iface(const struct iface *ifp)
 		json_array_append_new(addrs, json_prefix(&ifp->addrs[i].addr,
 		    ifp->addrs[i].plen));
 	return json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:I, s:o, "
-	    "s:{s:b, s:I}, s:o, s:o}",
+	    "s:{s:b, s:I}, s:o, s:o, s:{s:I, s:f, s:f, s:I, s:I, s:I}}",
 	    "name", ifp->name,
 	    "netns", ifp->conf.netns[0] != '\0' ? ifp->conf.netns : NULL,
 	    "ifname", ifp->conf.ifname[0] != '\0' ? ifp->conf.ifname : NULL,
@@ -118,7 +118,14 @@ api_json_iface(const struct iface *ifp)
 	    "counters", api_json_counters(&ifp->stats),
 	    "emulation", json_pack("{s:o, s:o}",
 	    "in", json_emulation(ifp->em[LINKEM_IN]),
-	    "out", json_emulation(ifp->em[LINKEM_OUT])));
+	    "out", json_emulation(ifp->em[LINKEM_OUT])),
+	    "link",
+	    "capacity_mbit", (json_int_t)iface_capacity_mbit(ifp),
+	    "rx_mbit", ifp->rx_rate.bps / 1e6,
+	    "tx_mbit", ifp->tx_rate.bps / 1e6,
+	    "reserved_kbit", (json_int_t)ifp->reserved_kbit,
+	    "residual_mbit", (json_int_t)iface_residual_mbit(ifp),
+	    "util_percent", (json_int_t)iface_util_pct(ifp));
 }
 
 json_t *

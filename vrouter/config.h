@@ -52,12 +52,15 @@ struct cfg_ripng_iface {
 	uint8_t		 cost;			/* 1..15, added on receipt */
 };
 
+#define MAX_CAPACITY_MBIT	1000000		/* 1 Tbit/s */
+
 struct cfg_iface {
 	char		 name[IFNAMSIZ];	/* router-side TAP name */
 	char		 netns[CFG_NETNS_LEN];	/* "" = stay where we are */
 	char		 ifname[IFNAMSIZ];	/* name inside the netns */
 	uint8_t		 mac[ETH_ALEN_];	/* the router's own MAC */
 	uint32_t	 mtu;
+	uint32_t	 capacity_mbit;		/* 0: from emulation or 1000 */
 	struct cfg_addr	 addrs[CFG_MAX_ADDRS];
 	int		 naddrs;
 	bool		 ra_enabled;

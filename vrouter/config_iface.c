@@ -97,8 +97,8 @@ static int
 parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 {
 	static const char *const keys[] = { "name", "netns", "ifname", "mac",
-	    "mtu", "addresses", "ra", "capture", "pcap", "ripng", "emulation",
-	    NULL };
+	    "mtu", "capacity_mbit", "addresses", "ra", "capture", "pcap",
+	    "ripng", "emulation", NULL };
 	struct cfg_iface	*ifc = &p->conf->ifaces[idx];
 	char			 kp[CFG_PATH_LEN];
 	bool			 have_prefixes = false;
@@ -111,6 +111,8 @@ parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 	    parse_iface_names(p, obj, path, idx) == -1 ||
 	    parse_mac_key(p, obj, path, idx) == -1 ||
 	    cfg_u32(p, obj, path, "mtu", MIN_MTU, MAX_MTU, &ifc->mtu) == -1 ||
+	    cfg_u32(p, obj, path, "capacity_mbit", 0, MAX_CAPACITY_MBIT,
+	    &ifc->capacity_mbit) == -1 ||
 	    parse_addrs(p, obj, path, idx) == -1)
 		return -1;
 

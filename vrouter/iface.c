@@ -82,3 +82,60 @@ iface_count_drop(struct iface *ifp, enum drop_reason why)
 	if (ifp->router != NULL)
 		ifp->router->stats.drop[why]++;
 }
+
+uint32_t
+iface_capacity_mbit(const struct iface *ifp)
+{
+	uint64_t	 bps = 0;
+
+	if (ifp->conf.capacity_mbit > 0)
+		return ifp->conf.capacity_mbit;
+	for (int d = 0; d < LINKEM_DIRS; d++)
+		if (ifp->em[d] != NULL && ifp->em[d]->c.rate_bps > 0 &&
+		    (bps == 0 || ifp->em[d]->c.rate_bps < bps))
+			bps = ifp->em[d]->c.rate_bps;
+	if (bps > 0)
+		return bps < 1000000 ? 1 : (uint32_t)(bps / 1000000);
+	return DEFAULT_CAPACITY_MBIT;
+}
+
+uint32_t
+iface_rate_mbit(const struct iface *ifp)
+{
+	uint64_t	 bps = ifp->rx_rate.bps > ifp->tx_rate.bps ?
+			    ifp->rx_rate.bps : ifp->tx_rate.bps;
+
+	return (uint32_t)((bps + 500000) / 1000000);
+}
+
+uint32_t
+iface_residual_mbit(const struct iface *ifp)
+{
+	uint64_t	 cap = iface_capacity_mbit(ifp);
+	uint64_t	 used = iface_rate_mbit(ifp) +
+			    (ifp->reserved_kbit + 999) / 1000;
+
+	return used >= cap ? 0 : (uint32_t)(cap - used);
+}
+
+uint32_t
+iface_util_pct(const struct iface *ifp)
+{
+	uint64_t	 pct = (uint64_t)iface_rate_mbit(ifp) * 100 /
+			    iface_capacity_mbit(ifp);
+
+	return pct > 100 ? 100 : (uint32_t)pct;
+}
+
+void
+iface_meter_tick(struct router *r)
+{
+	for (int i = 0; i < r->nifaces; i++) {
+		struct iface	*ifp = r->ifaces[i];
+
+		meter_update(&ifp->rx_rate, ifp->stats.rx_bytes, r->now_ns,
+		    METER_TAU_NS);
+		meter_update(&ifp->tx_rate, ifp->stats.tx_bytes, r->now_ns,
+		    METER_TAU_NS);
+	}
+}

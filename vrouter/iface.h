@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "linkem.h"
+#include "meter.h"
 #include "pkt.h"
 #include "tbucket.h"
 
@@ -80,7 +81,26 @@ struct iface {
 	struct tbucket	 ra_rl;		/* RAs answering solicitations */
 	struct iface_stats stats;
 	struct linkem	*em[LINKEM_DIRS];	/* NULL: a plain wire */
+	struct rate_meter rx_rate;	/* of stats.rx_bytes */
+	struct rate_meter tx_rate;	/* of stats.tx_bytes */
+	uint64_t	 reserved_kbit;	/* bandwidth reserved on the link */
 };
+
+#define DEFAULT_CAPACITY_MBIT	1000	/* a link of unknown capacity */
+
+/*
+ * The link's capacity in Mbit/s: configured ("capacity_mbit"), else the
+ * lower rate of its emulation, else DEFAULT_CAPACITY_MBIT.
+ */
+uint32_t iface_capacity_mbit(const struct iface *);
+/* Its busier direction's measured rate, in Mbit/s. */
+uint32_t iface_rate_mbit(const struct iface *);
+/* Capacity less the measured rate and the reservations, at least 0. */
+uint32_t iface_residual_mbit(const struct iface *);
+/* Utilisation of the link in percent (measured rate over capacity). */
+uint32_t iface_util_pct(const struct iface *);
+/* Fold the byte counters into the rate meters (the router's tick). */
+void	 iface_meter_tick(struct router *);
 
 struct iface *iface_find(struct router *, const char *name);
 /* Is this one of the interface's unicast addresses? */

@@ -32,6 +32,7 @@ router_clock(struct router *r)
 void
 router_tick(struct router *r)
 {
+	iface_meter_tick(r);
 	nd_tick(r);
 	ra_tick(r);
 	anycast_tick(r);

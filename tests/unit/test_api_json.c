@@ -157,6 +157,8 @@ Test(api_json, interface)
 	    "enabled")));
 	aj_int(json_object_get(o, "ra"), "interval", 30);
 	aj_int(json_object_get(o, "counters"), "rx_packets", 9);
+	aj_int(json_object_get(o, "link"), "capacity_mbit", 1000);
+	aj_int(json_object_get(o, "link"), "residual_mbit", 1000);
 	json_decref(o);
 
 	/* No namespace: null, not "". */
