@@ -39,6 +39,11 @@
 #   lab.sh birdc LINK ARGS...   birdc on the BIRD of a link
 #   lab.sh serve-http [PORT [ADDRESS...]]
 #                               (run by hosts) a small web server
+#   lab.sh serve-dns knot|nsd ZONE ADDRESS...
+#                               (run by hosts) knotd or nsd serving a
+#                               generated zone (netns/lab_dns.sh)
+#   lab.sh dns-queries ZONE COUNT [SEED]
+#                               a dnsperf query file for that zone
 #
 # Environment: VROUTER (the binary, default build/vrouter), MEMBER_AGENT
 # (default: anycast-member beside the vrouter binary), CLIENT_SHIM
@@ -65,6 +70,8 @@ esac
 
 # shellcheck source=netns/lab_links.sh
 . "$(dirname "$SELF")/lab_links.sh"
+# shellcheck source=netns/lab_dns.sh
+. "$(dirname "$SELF")/lab_dns.sh"
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { echo "lab.sh: $*"; }
@@ -1212,6 +1219,9 @@ usage: lab.sh up [TOPOLOGY.json | TOPOLOGY-NAME]
        lab.sh status
        lab.sh exec HOST|LINK CMD...
        lab.sh birdc LINK [ARGS...]
+       lab.sh serve-http [PORT [ADDRESS...]]
+       lab.sh serve-dns knot|nsd ZONE ADDRESS...
+       lab.sh dns-queries ZONE COUNT [SEED]
 EOF
 	exit 2
 }
@@ -1226,6 +1236,8 @@ main() {
 	exec)		cmd_exec "$@" ;;
 	birdc)		cmd_birdc "$@" ;;
 	serve-http)	cmd_serve_http "$@" ;;
+	serve-dns)	cmd_serve_dns "$@" ;;
+	dns-queries)	cmd_dns_queries "$@" ;;
 	*)		usage ;;
 	esac
 }
