@@ -449,9 +449,26 @@ static void	 deliver_flow(struct router *, struct member *, struct flow *,
 static void	 guess(struct router *, struct group *, struct pbuf *,
 		    const struct pkt *, uint64_t);
 
+/*
+ * With "udp_pin" off, a UDP datagram to the group and the member's
+ * answer to it are a flow of their own, told apart by the first two
+ * bytes of the payload (a DNS message's ID): every query is a new
+ * choice, and a member's sessions are its queries in flight.
+ */
 static void
-flow_key_of(const struct pbuf *pb, const struct pkt *p, bool reply,
-    struct flow_key *k)
+flow_key_tag(const struct group *g, const struct pbuf *pb,
+    const struct pkt *p, struct flow_key *k)
+{
+	const uint8_t	*u = pb->data + p->l4_off;
+
+	if (g->conf.udp_pin || p->proto != IPPROTO_UDP_ || p->l4_len < 10)
+		return;
+	k->tag = FLOW_TAG_DATAGRAM | (uint32_t)(u[8] << 8 | u[9]);
+}
+
+static void
+flow_key_of(const struct group *g, const struct pbuf *pb,
+    const struct pkt *p, bool reply, struct flow_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->client = reply ? p->dst : p->src;
@@ -467,6 +484,7 @@ flow_key_of(const struct pbuf *pb, const struct pkt *p, bool reply,
 
 		k->cport = (uint16_t)(icmp[4] << 8 | icmp[5]);
 	}
+	flow_key_tag(g, pb, p, k);
 }
 
 /*
@@ -559,7 +577,7 @@ anycast_input(struct router *r, struct iface *ifp, struct group *g,
 		pbuf_free(pb);
 		return;
 	}
-	flow_key_of(pb, p, false, &k);
+	flow_key_of(g, pb, p, false, &k);
 	if ((f = flow_lookup(r->flows, &k, r->now_ns)) != NULL) {
 		m = member_by_id(g, f->member);
 		if (m != NULL && (m->state != MS_DOWN ||
@@ -612,7 +630,7 @@ anycast_guess(struct router *r, struct group *g, struct pbuf *pb)
 		pbuf_free(pb);
 		return;
 	}
-	flow_key_of(pb, &p, false, &k);
+	flow_key_of(g, pb, &p, false, &k);
 	guess(r, g, pb, &p, flow_hash(&k));
 }
 
@@ -701,7 +719,7 @@ anycast_deliver(struct router *r, struct member *m, struct pbuf *pb)
 		pbuf_free(pb);
 		return;
 	}
-	flow_key_of(pb, &p, false, &k);
+	flow_key_of(g, pb, &p, false, &k);
 	if ((f = flow_lookup(r->flows, &k, r->now_ns)) == NULL ||
 	    f->group_id != g->id || f->member != m->id) {
 		if (f != NULL)
@@ -724,11 +742,15 @@ anycast_reply(struct router *r, struct group *g, struct pbuf *pb,
 	struct route	*rt;
 	int		 extra;
 
-	flow_key_of(pb, p, true, &k);
+	flow_key_of(g, pb, p, true, &k);
 	if ((f = flow_lookup(r->flows, &k, r->now_ns)) == NULL)
 		return;
 	flow_update(r->flows, f, FLOW_DIR_TO_CLIENT,
 	    p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0, p->ip_len, r->now_ns);
+	if (k.tag != 0) {
+		flow_remove(r->flows, f);	/* the datagram's answer */
+		return;
+	}
 	if (f->rh_to_client_done)
 		return;
 	f->rh_to_client_done = true;
@@ -800,7 +822,7 @@ anycast_probe_done(struct router *r, struct member *m, bool ok)
 			continue;
 		}
 		g->stats.fallbacks++;
-		flow_key_of(pb, &p, false, &k);
+		flow_key_of(g, pb, &p, false, &k);
 		anycast_dispatch(r, g, pb, &p, flow_hash(&k));
 	}
 }

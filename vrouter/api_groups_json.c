@@ -140,7 +140,7 @@ api_json_group(const struct group *g, json_t *members)
 	snprintf(any, sizeof(any), "%s.any.", c->name);
 	return json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:o, "
 	    "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
-	    "s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+	    "s:o, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:o, s:o, s:o}",
 	    "address", fmt_addr(&c->addr),
 	    "name", c->name[0] != '\0' ? c->name : NULL,
 	    "any_name", c->name[0] != '\0' ? any : NULL,
@@ -162,6 +162,7 @@ api_json_group(const struct group *g, json_t *members)
 	    "misses", (json_int_t)c->misses,
 	    "grace_ms", (json_int_t)c->grace_ms,
 	    "join_rate", (json_int_t)c->join_rate,
+	    "udp_pin", c->udp_pin,
 	    "pending", (json_int_t)g->pending,
 	    "flows", api_json_u64(flows),
 	    "members", members,

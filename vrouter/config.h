@@ -132,6 +132,7 @@ struct cfg_group {
 	uint32_t	 misses;	/* reports missed before down */
 	uint32_t	 grace_ms;	/* down this long: removed */
 	uint32_t	 join_rate;	/* messages per second per source */
+	bool		 udp_pin;	/* false: each UDP datagram a flow */
 	struct cfg_member members[CFG_MAX_MEMBERS];	/* static members */
 	int		 nmembers;
 };

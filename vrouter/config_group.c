@@ -113,6 +113,7 @@ group_defaults(struct cfg_group *g)
 	g->misses = DEFAULT_MISSES;
 	g->grace_ms = DEFAULT_GRACE_MS;
 	g->join_rate = DEFAULT_JOIN_RATE;
+	g->udp_pin = true;
 }
 
 int
@@ -138,7 +139,7 @@ parse_group(struct cfgp *p, json_t *obj, const char *path, int idx)
 {
 	static const char *const keys[] = { "address", "name", "policy",
 	    "rh_mode", "score", "probe", "keys", "max_members", "report_ms",
-	    "misses", "grace_ms", "join_rate", "members", NULL };
+	    "misses", "grace_ms", "join_rate", "udp_pin", "members", NULL };
 	struct cfg_group	*g = &p->conf->groups[idx];
 	char			 kp[CFG_PATH_LEN];
 	json_t			*v;
@@ -173,7 +174,8 @@ parse_group(struct cfgp *p, json_t *obj, const char *path, int idx)
 	    cfg_u32(p, obj, path, "grace_ms", 0, MAX_GRACE_MS,
 	    &g->grace_ms) == -1 ||
 	    cfg_u32(p, obj, path, "join_rate", 1, MAX_JOIN_RATE,
-	    &g->join_rate) == -1)
+	    &g->join_rate) == -1 ||
+	    cfg_bool(p, obj, path, "udp_pin", &g->udp_pin) == -1)
 		return -1;
 	return parse_members(p, obj, path, idx);
 }

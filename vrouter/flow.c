@@ -244,7 +244,7 @@ flow_hash(const struct flow_key *k)
 	memcpy(&w[2], &k->group.s6_addr[0], 8);
 	memcpy(&w[3], &k->group.s6_addr[8], 8);
 	w[4] = (uint64_t)k->cport | (uint64_t)k->gport << 16 |
-	    (uint64_t)k->proto << 32;
+	    (uint64_t)k->proto << 32 | (uint64_t)k->tag << 40;
 	/* Each step is a bijection of h for a given word. */
 	for (int i = 0; i < 5; i++)
 		h = flow_mix64(h ^ w[i]) + 0x9e3779b97f4a7c15ull;
@@ -274,7 +274,7 @@ bool
 flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 {
 	return a->cport == b->cport && a->gport == b->gport &&
-	    a->proto == b->proto &&
+	    a->proto == b->proto && a->tag == b->tag &&
 	    memcmp(&a->client, &b->client, sizeof(a->client)) == 0 &&
 	    memcmp(&a->group, &b->group, sizeof(a->group)) == 0;
 }
@@ -448,6 +448,7 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
 	memset(f, 0, sizeof(*f));
 	flow_key_set(&f->key, &k->client, &k->group, k->cport, k->gport,
 	    k->proto);
+	f->key.tag = k->tag;
 	f->hash = hash;
 	f->group_id = group_id;
 	f->member = member;

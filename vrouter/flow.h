@@ -67,7 +67,13 @@ struct flow_key {
 	uint16_t	 cport;
 	uint16_t	 gport;
 	uint8_t		 proto;
+	/*
+	 * 0, or FLOW_TAG_DATAGRAM | the first two payload bytes (a DNS
+	 * query's ID): a UDP datagram that is a flow of its own.
+	 */
+	uint32_t	 tag;
 };
+#define FLOW_TAG_DATAGRAM	0x10000u
 
 enum flow_tcp_state {
 	FLOW_NEW,		/* TCP, no packet accounted yet */

@@ -250,6 +250,7 @@ Test(api_groups, group)
 	ag_group.conf.misses = 3;
 	ag_group.conf.grace_ms = 10000;
 	ag_group.conf.join_rate = 20;
+	ag_group.conf.udp_pin = true;
 	ag_group.pending = 4;
 	m->flows = 2;
 	ag_group.members[5] = *m;
@@ -285,6 +286,7 @@ Test(api_groups, group)
 	ag_int(o, "misses", 3);
 	ag_int(o, "grace_ms", 10000);
 	ag_int(o, "join_rate", 20);
+	cr_assert(json_is_true(json_object_get(o, "udp_pin")));
 	ag_int(o, "pending", 4);
 	ag_int(o, "flows", 5);
 	cr_assert_eq(json_array_size(json_object_get(o, "members")), 1);

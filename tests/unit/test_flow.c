@@ -191,9 +191,37 @@ Test(flow, key_padding_ignored)
 	b.cport = 5;
 	b.gport = 6;
 	b.proto = UDP;
+	b.tag = 0;
 	cr_assert_eq(flow_hash(&a), flow_hash(&b));
 	f = flow_insert(t, &a, 0, 1, 0);
 	cr_assert_eq(flow_lookup(t, &b, 0), f);
+	flow_table_free(t);
+}
+
+/* Datagrams of one socket told apart by their tag are flows apart. */
+Test(flow, tag_separates)
+{
+	struct flow_table	*t = flow_table_new(4, NULL);
+	struct flow_key		 a, b;
+	struct flow		*f, *g;
+
+	memset(&a, 0, sizeof(a));
+	addr(&a.client, 1, 9);
+	addr(&a.group, 0xa, 1);
+	a.cport = 5;
+	a.gport = 53;
+	a.proto = UDP;
+	b = a;
+	a.tag = FLOW_TAG_DATAGRAM | 0x1234;
+	b.tag = FLOW_TAG_DATAGRAM | 0x1235;
+	cr_assert_neq(flow_hash(&a), flow_hash(&b));
+	f = flow_insert(t, &a, 0, 1, 0);
+	g = flow_insert(t, &b, 0, 2, 0);
+	cr_assert_neq(f, g);
+	cr_assert_eq(flow_lookup(t, &a, 0)->member, 1);
+	cr_assert_eq(flow_lookup(t, &b, 0)->member, 2);
+	b.tag = 0;
+	cr_assert_null(flow_lookup(t, &b, 0));
 	flow_table_free(t);
 }
 
