@@ -34,6 +34,14 @@ int	 ma_cpustat_parse(const char *text, size_t len, uint64_t *usage_usec);
  */
 int	 ma_cpumax_parse(const char *text, size_t len, struct ma_cpumax *m);
 /*
+ * Pure: cgroup v1, where the cpu controller is not on the unified
+ * hierarchy.  cpu.cfs_quota_us ("-1": unlimited) and cpu.cfs_period_us
+ * into m; cpuacct.usage (nanoseconds) into *usage_usec.  0, or -1.
+ */
+int	 ma_cfs_parse(const char *quota, size_t qlen, const char *period,
+	    size_t plen, struct ma_cpumax *m);
+int	 ma_cpuacct_parse(const char *text, size_t len, uint64_t *usage_usec);
+/*
  * Pure: percent 0..100 of the CPU the cgroup may use that it used:
  * used_us of CPU time over wall_us of time, the allowance being
  * quota/period CPUs, or ncpu CPUs when unlimited.  Capped at 100;
@@ -45,6 +53,8 @@ uint8_t	 ma_cgroup_pct(uint64_t used_us, uint64_t wall_us,
 /* What the agent keeps between two samples. */
 struct ma_cgroup {
 	const char	*dir;		/* points into argv */
+	bool		 v1;		/* cpu.cfs_* and cpuacct.usage */
+	char		 acct[4096];	/* v1: the cpuacct directory */
 	bool		 have_prev;
 	uint64_t	 prev_usage;	/* us */
 	uint64_t	 prev_wall;	/* us, CLOCK_MONOTONIC */
@@ -52,6 +62,15 @@ struct ma_cgroup {
 	bool		 warned;	/* one warning until it reads again */
 };
 
+/*
+ * Which files cg->dir has: cgroup v2 (cpu.stat, cpu.max) or v1
+ * (cpu.cfs_quota_us, cpu.cfs_period_us, and cpuacct.usage in the same
+ * directory or, the controllers being mounted apart, in the same path
+ * under the cpuacct hierarchy: /sys/fs/cgroup/cpuacct/X beside
+ * /sys/fs/cgroup/cpu/X).  0, or -1 with a message in err.
+ */
+int	 ma_cgroup_open(struct ma_cgroup *cg, const char *dir, char *err,
+	    size_t errlen);
 /*
  * Read cpu.stat and cpu.max of cg->dir now and update cg->load from
  * the CPU used since the previous sample (the first sample only sets

@@ -51,7 +51,9 @@ ma_health_init(struct agent *a)
 	if (a->o.cgroup != NULL) {
 		char	 err[256];
 
-		a->cg.dir = a->o.cgroup;
+		if (ma_cgroup_open(&a->cg, a->o.cgroup, err,
+		    sizeof(err)) == -1)
+			fatalx("--cgroup: %s", err);
 		if (ma_cgroup_sample(&a->cg, mono_ns() / 1000,
 		    sysconf(_SC_NPROCESSORS_ONLN), err, sizeof(err)) == -1)
 			fatalx("--cgroup: %s", err);

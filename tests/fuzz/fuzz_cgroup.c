@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for the cgroup file parsers of the member agent
  * (hosts/member/cgroup.c).  The input is read as cpu.stat and as
- * cpu.max; what cpu.max accepts must be in the kernel's limits, and a
+ * cpu.max (v2), and as the v1 files; what cpu.max accepts must be in the kernel's limits, and a
  * parse that fails must leave the output alone.  Any disagreement
  * aborts.
  */
@@ -35,6 +35,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			abort();
 	} else if (m.quota != 7 || m.period != 7)
 		abort();
+	/* cgroup v1: the input split in two as the quota and the period. */
+	if (ma_cfs_parse(text, len / 2, text + len / 2, len - len / 2,
+	    &m) == 0 && (m.period < MA_CG_MIN_PERIOD ||
+	    m.period > MA_CG_MAX_PERIOD))
+		abort();
+	(void)ma_cpuacct_parse(text, len, &usage);
 	free(text);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -164,4 +165,75 @@ Test(member_cgroup, sample_deltas_and_errors)
 	snprintf(path, sizeof(path), "%s/cpu.max", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+Test(member_cgroup, v1_parsers)
+{
+	struct ma_cpumax	 m = { .quota = 5, .period = 6 };
+	uint64_t		 u = 9;
+
+	cr_assert_eq(ma_cfs_parse("20000\n", 6, "100000\n", 7, &m), 0);
+	cr_assert(!m.unlimited);
+	cr_assert_eq(m.quota, 20000);
+	cr_assert_eq(m.period, 100000);
+	cr_assert_eq(ma_cfs_parse("-1\n", 3, "100000\n", 7, &m), 0);
+	cr_assert(m.unlimited);
+	cr_assert_eq(ma_cfs_parse("-2\n", 3, "100000\n", 7, &m), -1);
+	cr_assert_eq(ma_cfs_parse("0\n", 2, "100000\n", 7, &m), -1);
+	cr_assert_eq(ma_cfs_parse("5000\n", 5, "10\n", 3, &m), -1);
+	cr_assert_eq(ma_cfs_parse("5000 \n", 6, "100000\n", 7, &m), -1);
+	cr_assert(m.unlimited);		/* kept */
+	cr_assert_eq(ma_cpuacct_parse("12164653991359\n", 15, &u), 0);
+	cr_assert_eq(u, 12164653991);
+	cr_assert_eq(ma_cpuacct_parse("12x\n", 4, &u), -1);
+	cr_assert_eq(ma_cpuacct_parse("", 0, &u), -1);
+	cr_assert_eq(u, 12164653991);
+}
+
+/* cgroup v1 with cpu and cpuacct mounted apart: .../cpu/X, .../cpuacct/X. */
+Test(member_cgroup, v1_sample)
+{
+	char			 root[] = "/tmp/test_member_cgv1.XXXXXX";
+	char			 cpu[256], acct[256], err[256], path[300];
+	struct ma_cgroup	 cg;
+
+	cr_assert_not_null(mkdtemp(root));
+	snprintf(cpu, sizeof(cpu), "%s/cpu", root);
+	snprintf(acct, sizeof(acct), "%s/cpuacct", root);
+	cr_assert_eq(mkdir(cpu, 0700), 0);
+	cr_assert_eq(mkdir(acct, 0700), 0);
+	snprintf(cpu, sizeof(cpu), "%s/cpu/m1", root);
+	snprintf(acct, sizeof(acct), "%s/cpuacct/m1", root);
+	cr_assert_eq(mkdir(cpu, 0700), 0);
+	/* Not yet a cgroup of either kind. */
+	cr_assert_eq(ma_cgroup_open(&cg, cpu, err, sizeof(err)), -1);
+	put(cpu, "cpu.cfs_quota_us", "50000\n");
+	put(cpu, "cpu.cfs_period_us", "100000\n");
+	cr_assert_eq(ma_cgroup_open(&cg, cpu, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "cpuacct.usage") != NULL, "%s", err);
+	cr_assert_eq(mkdir(acct, 0700), 0);
+	put(acct, "cpuacct.usage", "1000000000\n");
+	cr_assert_eq(ma_cgroup_open(&cg, cpu, err, sizeof(err)), 0, "%s", err);
+	cr_assert(cg.v1);
+	cr_assert_str_eq(cg.acct, acct);
+	cr_assert_eq(ma_cgroup_sample(&cg, 1000000, 2, err, sizeof(err)), 0);
+	/* 100 ms of CPU over 1 s of half a CPU: 20 %. */
+	put(acct, "cpuacct.usage", "1100000000\n");
+	cr_assert_eq(ma_cgroup_sample(&cg, 2000000, 2, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(cg.load, 20);
+	const char *const files[][2] = { { cpu, "cpu.cfs_quota_us" },
+	    { cpu, "cpu.cfs_period_us" }, { acct, "cpuacct.usage" } };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", files[i][0],
+		    files[i][1]);
+		unlink(path);
+	}
+	rmdir(acct);
+	rmdir(cpu);
+	snprintf(path, sizeof(path), "%s/cpu", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/cpuacct", root);
+	rmdir(path);
+	rmdir(root);
 }
