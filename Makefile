@@ -150,6 +150,13 @@ $(BUILD)/fuzz/fuzz_client_learn: tests/fuzz/fuzz_client_learn.c \
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< hosts/client/learn.c \
 	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
 
+# The member agent's cgroup parsers, likewise.
+$(BUILD)/fuzz/fuzz_cgroup: tests/fuzz/fuzz_cgroup.c hosts/member/cgroup.c \
+	    $(BUILD)/libvrouter-fuzz.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< hosts/member/cgroup.c \
+	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
+
 deps:
 	@bash tests/deps.sh
 

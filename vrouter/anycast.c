@@ -68,15 +68,18 @@ member_sessions(const struct member *m)
 static void
 member_policy_view(const struct member *m, struct policy_member *pm)
 {
+	struct member_inputs	in;
+
 	memset(pm, 0, sizeof(*pm));
 	pm->key = ((uint64_t)m->addr.s6_addr32[2] << 32 |
 	    m->addr.s6_addr32[3]) ^ m->addr.s6_addr32[1];
 	pm->usable = member_usable(m);
 	pm->sessions = member_sessions(m);
 	pm->weight = m->weight;
-	pm->hops = m->hops;
-	pm->load_pct = m->load_pct;
-	pm->bw_mbps = m->bandwidth;
+	member_inputs(m, &in);
+	pm->hops = in.hops;
+	pm->load_pct = in.load_pct;
+	pm->bw_mbps = in.bw_mbps;
 }
 
 void
@@ -85,7 +88,7 @@ member_score(const struct member *m, struct score_parts *sp)
 	struct policy_member	pm;
 
 	member_policy_view(m, &pm);
-	policy_score(&pm, &m->group->conf.ratios, sp);
+	policy_score(&pm, &m->group->pstate.ratios, sp);
 }
 
 /*
@@ -186,7 +189,7 @@ group_add(struct router *r, const struct cfg_group *c, char *err,
 		snprintf(err, errlen, "bad policy");
 		return -1;
 	}
-	g->pstate.ratios = c->ratios;
+	group_profile_init(r, g);
 	g->maglev_dirty = true;
 	r->groups[slot] = g;
 	rtable_insert(r->anycast, &c->addr, 128, g);
@@ -329,6 +332,7 @@ member_add(struct router *r, struct group *g, const struct cfg_member *c,
 	m->hops = c->hops;
 	m->bandwidth = c->bandwidth;
 	m->capacity = c->capacity;
+	m->load_pct = c->load;
 	m->report_ms = g->conf.report_ms;
 	m->last_report_ns = r->now_ns;
 	m->backoff_ms = g->conf.probe.retest_ms;
@@ -834,4 +838,5 @@ anycast_tick(struct router *r)
 	recover_tick(r);
 	probe_tick(r);
 	member_ctl_tick(r);
+	anycast_score_tick(r);
 }

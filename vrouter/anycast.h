@@ -58,6 +58,17 @@ struct member_stats {
 
 struct group;
 
+/* Where a score input comes from (the API shows it). */
+enum input_src { SRC_CONFIGURED, SRC_MEASURED, SRC_REPORTED, SRC_MAX };
+
+/* A member's score inputs as the score policy takes them. */
+struct member_inputs {
+	uint32_t	 hops;
+	uint32_t	 load_pct;
+	uint32_t	 bw_mbps;
+	enum input_src	 hops_src, load_src, bw_src;
+};
+
 struct member {
 	struct group	*group;
 	bool		 used;		/* slot in use */
@@ -81,6 +92,8 @@ struct member {
 	uint32_t	 weight;
 	uint32_t	 hops;
 	uint32_t	 bandwidth;	/* residual Mbit/s */
+	bool		 hops_measured;	/* set from the routes (RIPng) */
+	bool		 bw_reported;	/* bandwidth came in a REPORT */
 	bool		 draining;	/* admin: no new flows, a flag */
 	/* counted by the router */
 	uint32_t	 flows;
@@ -148,6 +161,7 @@ struct group {
 	uint32_t	 next_member_id;
 	uint32_t	 pending;	/* packets parked, all members */
 	struct policy_state pstate;
+	struct profile_state profile;	/* conf.profiles, when enabled */
 	bool		 maglev_dirty;
 	struct group_stats stats;
 	/* last sequence numbers of members that left (replay protection) */
@@ -184,6 +198,23 @@ void	 member_set_state(struct router *, struct member *,
 	    enum member_state, enum member_why);
 /* Score parts as the score policy sees this member. */
 void	 member_score(const struct member *, struct score_parts *);
+
+/* anycast_score.c: measured score inputs and the ratio profiles */
+const char *input_src_name(enum input_src);
+/*
+ * hops: 1 on-link, the RIPng metric behind another router, else as
+ * configured.  load: reported by a joined member, configured for a
+ * static one.  bandwidth: for a joined member the residual bandwidth
+ * of its link (iface_residual_mbit()), or the bandwidth it reported
+ * if lower; for a static one as configured.
+ */
+void	 member_inputs(const struct member *, struct member_inputs *);
+/* The highest utilisation of the links towards the group's members. */
+uint32_t group_util_pct(const struct group *);
+/* Start a group's profile state and apply its ratios. */
+void	 group_profile_init(struct router *, struct group *);
+/* Measure, maybe switch profile (logged); every group, each tick. */
+void	 anycast_score_tick(struct router *);
 uint32_t member_sessions(const struct member *);	/* effective */
 /* Data path: a packet for an anycast address; takes ownership. */
 void	 anycast_input(struct router *, struct iface *, struct group *,

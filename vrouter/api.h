@@ -146,6 +146,8 @@ json_t	*api_json_stats(const void *stats, const struct api_counter *);
  * unknown; api_json_group() takes the members array (NULL: empty).
  */
 json_t	*api_json_group(const struct group *, json_t *members);
+/* The group's ratio profiles and which is active (now_ns: the clock). */
+json_t	*api_json_profiles(const struct group *, uint64_t now_ns);
 json_t	*api_json_group_counters(const struct group_stats *);
 json_t	*api_json_member(const struct member *, const uint8_t *mac,
 	    uint64_t now_ns);
@@ -162,6 +164,8 @@ struct api_member_patch {
 	uint32_t	 weight;
 	bool		 has_drain;
 	bool		 drain;
+	bool		 has_load;	/* static members only */
+	uint32_t	 load;
 };
 int	 api_json_member_patch(json_t *, struct api_member_patch *,
 	    char *err, size_t errlen);

@@ -74,7 +74,12 @@ api_members_view(struct router *r, struct group *g)
 static json_t *
 api_group_view(struct router *r, struct group *g)
 {
-	return api_json_group(g, api_members_view(r, g));
+	json_t	*o = api_json_group(g, api_members_view(r, g));
+
+	if (o != NULL)
+		json_object_set_new(o, "profiles",
+		    api_json_profiles(g, r->now_ns));
+	return o;
 }
 
 /* The running groups ordered by address; returns how many. */
@@ -321,7 +326,7 @@ api_group_patch(struct api_call *call)
 	if (json_object_size(body) == 0) {
 		json_decref(body);
 		api_error(call, 400, "nothing to change: give \"policy\", "
-		    "\"rh_mode\", \"score\" or \"probe\"");
+		    "\"rh_mode\", \"score\", \"profiles\" or \"probe\"");
 		return;
 	}
 	/* Only what a patch may change is copied: no keys. */
@@ -329,6 +334,7 @@ api_group_patch(struct api_call *call)
 	ng->policy = g->conf.policy;
 	ng->rh_mode = g->conf.rh_mode;
 	ng->ratios = g->conf.ratios;
+	ng->profiles = g->conf.profiles;
 	ng->probe = g->conf.probe;
 	if (config_patch_group(body, "body", ng, err, sizeof(err)) == -1) {
 		json_decref(body);
@@ -345,8 +351,14 @@ api_group_patch(struct api_call *call)
 		return;
 	}
 	g->conf.rh_mode = ng->rh_mode;
-	g->conf.ratios = ng->ratios;
-	g->pstate.ratios = ng->ratios;
+	/* New ratios or profiles: start again in the normal profile. */
+	if (memcmp(&ng->ratios, &g->conf.ratios, sizeof(ng->ratios)) != 0 ||
+	    memcmp(&ng->profiles, &g->conf.profiles,
+	    sizeof(ng->profiles)) != 0) {
+		g->conf.ratios = ng->ratios;
+		g->conf.profiles = ng->profiles;
+		group_profile_init(r, g);
+	}
 	interval = ng->probe.interval_ms != g->conf.probe.interval_ms;
 	g->conf.probe = ng->probe;
 	for (i = 0; i < CFG_MAX_MEMBERS; i++) {
@@ -496,14 +508,21 @@ api_member_patch(struct api_call *call)
 		api_error(call, 400, "%s", err);
 		return;
 	}
+	if (mp.has_load && !m->is_static) {
+		api_error(call, 409, "member %s joined: its load is the one "
+		    "it reports", fmt_addr(&m->addr));
+		return;
+	}
+	if (mp.has_load)
+		m->load_pct = mp.load;
 	if (mp.has_weight)
 		m->weight = mp.weight;
 	if (mp.has_drain)
 		m->draining = mp.drain;	/* no new flows; pinned ones stay */
 	g->maglev_dirty = true;
-	log_info("%s: group %s member %s: weight %u%s", __func__,
+	log_info("%s: group %s member %s: weight %u, load %u %%%s", __func__,
 	    fmt_addr(&g->conf.addr), fmt_addr(&m->addr), m->weight,
-	    m->draining ? ", draining" : "");
+	    m->load_pct, m->draining ? ", draining" : "");
 	api_reply(call, 200, api_member_view(call->r, m));
 }
 

@@ -41,6 +41,47 @@ json_ratios(const struct score_ratios *r)
 	    "bandwidth", (json_int_t)r->bw);
 }
 
+/* The score's raw inputs, each with where it comes from. */
+static json_t *
+json_inputs(const struct member *m)
+{
+	struct member_inputs	 in;
+
+	member_inputs(m, &in);
+	return json_pack("{s:{s:I, s:s}, s:{s:I, s:s}, s:{s:I, s:s}}",
+	    "hops", "value", (json_int_t)in.hops,
+	    "source", input_src_name(in.hops_src),
+	    "load_pct", "value", (json_int_t)in.load_pct,
+	    "source", input_src_name(in.load_src),
+	    "bandwidth_mbps", "value", (json_int_t)in.bw_mbps,
+	    "source", input_src_name(in.bw_src));
+}
+
+json_t *
+api_json_profiles(const struct group *g, uint64_t now_ns)
+{
+	const struct score_profiles	*p = &g->conf.profiles;
+	const struct profile_state	*st = &g->profile;
+	json_t				*o;
+
+	o = json_pack("{s:b, s:s, s:o, s:I, s:I, s:o, s:o, s:I, s:I, s:I}",
+	    "enabled", p->enabled,
+	    "active", p->enabled ? profile_name(st->active) : "normal",
+	    "ratios", json_ratios(&g->pstate.ratios),
+	    "utilization_pct", (json_int_t)group_util_pct(g),
+	    "switches", (json_int_t)st->switches,
+	    "normal", json_ratios(&p->ratios[PROFILE_NORMAL]),
+	    "congested", json_ratios(&p->ratios[PROFILE_CONGESTED]),
+	    "congested_above", (json_int_t)p->congested_above,
+	    "normal_below", (json_int_t)p->normal_below,
+	    "hold_ms", (json_int_t)p->hold_ms);
+	if (o != NULL)
+		json_object_set_new(o, "last_switch_ms_ago",
+		    json_ago(st->switches > 0 ? st->last_switch_ms * 1000000 :
+		    0, now_ns));
+	return o;
+}
+
 /* Every refusal reason but "ok", zero or not: a stable shape. */
 json_t *
 api_json_mp_reasons(const uint64_t fail[MP_REASON_SLOTS])
@@ -109,12 +150,13 @@ api_json_member(const struct member *m, const uint8_t *mac, uint64_t now_ns)
 	    api_json_u64(m->probe_rtt_ns / 1000) : json_null());
 	json_object_set_new(o, "last_report_ms_ago", heard ?
 	    json_ago(m->last_report_ns, now_ns) : json_null());
+	json_object_set_new(o, "inputs", json_inputs(m));
 	json_object_set_new(o, "score", json_pack("{s:I, s:I, s:I, s:I, s:o}",
 	    "hop", (json_int_t)sp.hop_n,
 	    "load", (json_int_t)sp.load_n,
 	    "bandwidth", (json_int_t)sp.bw_n,
 	    "score", (json_int_t)sp.score,
-	    "ratios", json_ratios(&m->group->conf.ratios)));
+	    "ratios", json_ratios(&m->group->pstate.ratios)));
 	json_object_set_new(o, "counters", api_json_member_counters(&m->stats));
 	return o;
 }
@@ -214,7 +256,10 @@ api_json_flow(const struct flow *f, const struct in6_addr *member,
 	    "bytes_out", api_json_u64(f->bytes_out));
 }
 
-/* {"weight": 1..65535, "drain": true|false}, at least one of them. */
+/*
+ * {"weight": 1..65535, "drain": true|false, "load": 0..100}, at least
+ * one of them.
+ */
 int
 api_json_member_patch(json_t *obj, struct api_member_patch *mp, char *err,
     size_t errlen)
@@ -239,6 +284,15 @@ api_json_member_patch(json_t *obj, struct api_member_patch *mp, char *err,
 			}
 			mp->has_weight = true;
 			mp->weight = (uint32_t)w;
+		} else if (strcmp(key, "load") == 0) {
+			w = json_is_integer(v) ? json_integer_value(v) : -1;
+			if (w < 0 || w > 100) {
+				snprintf(err, errlen, "body.load: must be "
+				    "an integer between 0 and 100");
+				return -1;
+			}
+			mp->has_load = true;
+			mp->load = (uint32_t)w;
 		} else if (strcmp(key, "drain") == 0) {
 			if (!json_is_boolean(v)) {
 				snprintf(err, errlen, "body.drain: must be "
@@ -253,9 +307,9 @@ api_json_member_patch(json_t *obj, struct api_member_patch *mp, char *err,
 			return -1;
 		}
 	}
-	if (!mp->has_weight && !mp->has_drain) {
+	if (!mp->has_weight && !mp->has_drain && !mp->has_load) {
 		snprintf(err, errlen, "nothing to change: give \"weight\", "
-		    "\"drain\" or both");
+		    "\"drain\" or \"load\"");
 		return -1;
 	}
 	return 0;

@@ -228,6 +228,41 @@ metrics_per_member(struct router *r, struct evbuffer *b, const char *name,
 	}
 }
 
+static uint64_t
+group_profile_switches(const struct group *g, const void *arg)
+{
+	(void)arg;
+	return g->profile.switches;
+}
+
+static uint64_t
+group_utilization(const struct group *g, const void *arg)
+{
+	(void)arg;
+	return group_util_pct(g);
+}
+
+/* One sample per group and profile: 1 for the active one. */
+static void
+metrics_group_profiles(struct router *r, struct evbuffer *b)
+{
+	const struct group	*g;
+	char			 ga[INET6_ADDRSTRLEN];
+
+	metrics_head(b, "group_profile", "gauge",
+	    "1 for the group's active ratio profile, 0 for the other.");
+	for (int i = 0; i < r->ngroups; i++) {
+		if ((g = r->groups[i]) == NULL)
+			continue;
+		inet_ntop(AF_INET6, &g->conf.addr, ga, sizeof(ga));
+		for (int k = 0; k < PROFILE_MAX; k++)
+			evbuffer_add_printf(b, "vrouter_group_profile{group="
+			    "\"%s\",profile=\"%s\"} %d\n", ga,
+			    profile_name(k),
+			    g->profile.active == (enum score_profile)k);
+	}
+}
+
 /* Refusals by group and reason. */
 static void
 metrics_group_auth(struct router *r, struct evbuffer *b)
@@ -298,6 +333,13 @@ metrics_groups(struct router *r, struct evbuffer *b)
 	    "Open flows pinned to the group's members.", group_flows, NULL);
 	metrics_per_group(r, b, "group_pending", "gauge",
 	    "Packets parked while members are probed.", group_pending, NULL);
+	metrics_per_group(r, b, "group_profile_switches_total", "counter",
+	    "Switches between the normal and congested ratio profiles.",
+	    group_profile_switches, NULL);
+	metrics_per_group(r, b, "group_utilization_percent", "gauge",
+	    "Highest utilisation of the links towards the group's members.",
+	    group_utilization, NULL);
+	metrics_group_profiles(r, b);
 
 	for (c = api_member_counters; c->name != NULL; c++) {
 		snprintf(name, sizeof(name), "member_%s_total", c->name);

@@ -104,6 +104,7 @@ struct cfg_member {
 	uint32_t	 hops;			/* hop count (score policy) */
 	uint32_t	 bandwidth;		/* residual Mbit/s (score) */
 	uint32_t	 capacity;		/* sessions, 0 = unknown */
+	uint32_t	 load;			/* server load %, static */
 };
 
 struct cfg_probe {
@@ -123,7 +124,8 @@ struct cfg_group {
 	char		 name[CFG_NAME_LEN];	/* "www.njust.edu" -> .any */
 	enum policy_kind policy;
 	enum rh_mode	 rh_mode;
-	struct score_ratios ratios;
+	struct score_ratios ratios;	/* the normal profile's, with profiles */
+	struct score_profiles profiles;	/* enabled: two, switched */
 	struct cfg_probe probe;
 	struct cfg_key	 keys[CFG_MAX_KEYS];
 	int		 nkeys;

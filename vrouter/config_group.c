@@ -76,6 +76,8 @@ static int	 parse_kinds(struct cfgp *, json_t *, const char *,
 		    struct cfg_group *);
 static int	 parse_score(struct cfgp *, json_t *, const char *,
 		    struct score_ratios *);
+static int	 group_profiles(struct cfgp *, json_t *, const char *,
+		    struct cfg_group *);
 static int	 parse_probe(struct cfgp *, json_t *, const char *,
 		    struct cfg_probe *);
 static int	 parse_keys(struct cfgp *, json_t *, const char *,
@@ -100,6 +102,7 @@ group_defaults(struct cfg_group *g)
 	g->ratios.hop = SCORE_RATIO_HOP_DEFAULT;
 	g->ratios.load = SCORE_RATIO_LOAD_DEFAULT;
 	g->ratios.bw = SCORE_RATIO_BW_DEFAULT;
+	profile_defaults(&g->profiles);
 	g->probe.fresh_ms = DEFAULT_PROBE_FRESH_MS;
 	g->probe.timeout_ms = DEFAULT_PROBE_TIMEOUT_MS;
 	g->probe.interval_ms = DEFAULT_PROBE_INTERVAL_MS;
@@ -138,7 +141,8 @@ static int
 parse_group(struct cfgp *p, json_t *obj, const char *path, int idx)
 {
 	static const char *const keys[] = { "address", "name", "policy",
-	    "rh_mode", "score", "probe", "keys", "max_members", "report_ms",
+	    "rh_mode", "score", "profiles", "probe", "keys", "max_members",
+	    "report_ms",
 	    "misses", "grace_ms", "join_rate", "udp_pin", "members", NULL };
 	struct cfg_group	*g = &p->conf->groups[idx];
 	char			 kp[CFG_PATH_LEN];
@@ -157,7 +161,7 @@ parse_group(struct cfgp *p, json_t *obj, const char *path, int idx)
 	if ((v = cfg_member(p, obj, path, "score", JSON_OBJECT, false,
 	    &rc)) != NULL)
 		rc = parse_score(p, v, cfg_path(kp, path, "score"), &g->ratios);
-	if (rc == -1)
+	if (rc == -1 || group_profiles(p, obj, path, g) == -1)
 		return -1;
 	if ((v = cfg_member(p, obj, path, "probe", JSON_OBJECT, false,
 	    &rc)) != NULL)
@@ -343,6 +347,67 @@ parse_score(struct cfgp *p, json_t *obj, const char *path,
 	return 0;
 }
 
+/*
+ * "profiles": {"normal": {...}, "congested": {...}, "congested_above",
+ * "normal_below", "hold_ms"}; keys left out keep their values.
+ */
+static int
+parse_profiles(struct cfgp *p, json_t *obj, const char *path,
+    struct score_profiles *pr)
+{
+	static const char *const keys[] = { "normal", "congested",
+	    "congested_above", "normal_below", "hold_ms", NULL };
+	char		 kp[CFG_PATH_LEN];
+	const char	*why;
+	json_t		*v;
+	int		 rc, i;
+
+	if (cfg_keys(p, obj, path, keys) == -1)
+		return -1;
+	for (i = 0; i < PROFILE_MAX; i++) {
+		if ((v = cfg_member(p, obj, path, profile_name(i), JSON_OBJECT,
+		    false, &rc)) != NULL)
+			rc = parse_score(p, v, cfg_path(kp, path,
+			    profile_name(i)), &pr->ratios[i]);
+		if (rc == -1)
+			return -1;
+	}
+	if (cfg_u32(p, obj, path, "congested_above", 1, 100,
+	    &pr->congested_above) == -1 ||
+	    cfg_u32(p, obj, path, "normal_below", 0, 99,
+	    &pr->normal_below) == -1 ||
+	    cfg_u32(p, obj, path, "hold_ms", 0, PROFILE_HOLD_MS_MAX,
+	    &pr->hold_ms) == -1)
+		return -1;
+	if ((why = profile_check(pr)) != NULL)
+		return cfg_err(p, "%s: %s", path, why);
+	pr->enabled = true;
+	return 0;
+}
+
+/* "profiles" of a group, which replace its "score". */
+static int
+group_profiles(struct cfgp *p, json_t *obj, const char *path,
+    struct cfg_group *g)
+{
+	char	 kp[CFG_PATH_LEN];
+	json_t	*v;
+	int	 rc;
+
+	if ((v = cfg_member(p, obj, path, "profiles", JSON_OBJECT, false,
+	    &rc)) == NULL)
+		return rc;
+	if (json_object_get(obj, "score") != NULL)
+		return cfg_err(p, "%s: \"score\" and \"profiles\" exclude "
+		    "each other (profiles.normal is the score's ratios)",
+		    path);
+	if (parse_profiles(p, v, cfg_path(kp, path, "profiles"),
+	    &g->profiles) == -1)
+		return -1;
+	g->ratios = g->profiles.ratios[PROFILE_NORMAL];
+	return 0;
+}
+
 static int
 parse_probe(struct cfgp *p, json_t *obj, const char *path,
     struct cfg_probe *pr)
@@ -497,7 +562,7 @@ parse_member(struct cfgp *p, json_t *obj, const char *path, int idx,
     struct cfg_member *m)
 {
 	static const char *const keys[] = { "address", "interface", "weight",
-	    "hops", "bandwidth", "capacity", NULL };
+	    "hops", "bandwidth", "capacity", "load", NULL };
 	struct config		*c = p->conf;
 	const char		*ifname = NULL;
 	char			 kp[CFG_PATH_LEN], buf[INET6_ADDRSTRLEN];
@@ -548,7 +613,8 @@ parse_member(struct cfgp *p, json_t *obj, const char *path, int idx,
 	    cfg_u32(p, obj, path, "bandwidth", 0, MAX_MEMBER_BW,
 	    &m->bandwidth) == -1 ||
 	    cfg_u32(p, obj, path, "capacity", 0, MAX_MEMBER_CAPACITY,
-	    &m->capacity) == -1)
+	    &m->capacity) == -1 ||
+	    cfg_u32(p, obj, path, "load", 0, 100, &m->load) == -1)
 		return -1;
 	return 0;
 }
@@ -641,16 +707,17 @@ config_parse_member(json_t *obj, const char *where, struct cfg_member *m,
 }
 
 /*
- * "policy", "rh_mode", "score" and "probe" of a live group.  Keys left
- * out keep their values, in "score" and "probe" too; everything is
- * checked before anything changes.
+ * "policy", "rh_mode", "score", "profiles" and "probe" of a live group.
+ * Keys left out keep their values, in "score", "profiles" and "probe"
+ * too; "score" alone turns profiles off, "profiles" turns them on;
+ * everything is checked before anything changes.
  */
 int
 config_patch_group(json_t *obj, const char *where, struct cfg_group *g,
     char *err, size_t errlen)
 {
 	static const char *const keys[] = { "policy", "rh_mode", "score",
-	    "probe", NULL };
+	    "profiles", "probe", NULL };
 	struct cfgp		 p = { .err = err, .errlen = errlen };
 	struct cfg_group	*ng;
 	char			 kp[CFG_PATH_LEN];
@@ -661,6 +728,7 @@ config_patch_group(json_t *obj, const char *where, struct cfg_group *g,
 	ng->policy = g->policy;
 	ng->rh_mode = g->rh_mode;
 	ng->ratios = g->ratios;
+	ng->profiles = g->profiles;
 	ng->probe = g->probe;
 	if (cfg_object(&p, obj, where) == -1 ||
 	    cfg_keys(&p, obj, where, keys) == -1 ||
@@ -672,6 +740,10 @@ config_patch_group(json_t *obj, const char *where, struct cfg_group *g,
 		    &ng->ratios);
 	if (rc == -1)
 		goto done;
+	if (v != NULL && json_object_get(obj, "profiles") == NULL)
+		ng->profiles.enabled = false;	/* plain ratios again */
+	if ((rc = group_profiles(&p, obj, where, ng)) == -1)
+		goto done;
 	if ((v = cfg_member(&p, obj, where, "probe", JSON_OBJECT, false,
 	    &rc)) != NULL)
 		rc = parse_probe(&p, v, cfg_path(kp, where, "probe"),
@@ -681,6 +753,7 @@ config_patch_group(json_t *obj, const char *where, struct cfg_group *g,
 	g->policy = ng->policy;
 	g->rh_mode = ng->rh_mode;
 	g->ratios = ng->ratios;
+	g->profiles = ng->profiles;
 	g->probe = ng->probe;
  done:
 	free(ng);

@@ -208,8 +208,10 @@ apply_tlvs(struct router *r, struct member *m, const struct mp_msg *msg)
 		m->load_pct = msg->load;
 	if (msg->present & MP_HAS_CAPACITY)
 		m->capacity = msg->capacity;
-	if (msg->present & MP_HAS_BANDWIDTH)
+	if (msg->present & MP_HAS_BANDWIDTH) {
 		m->bandwidth = msg->bandwidth;
+		m->bw_reported = true;
+	}
 	if (msg->present & MP_HAS_WEIGHT) {
 		m->weight = msg->weight;
 		m->group->maglev_dirty = true;

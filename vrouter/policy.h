@@ -79,6 +79,37 @@ struct score_parts {
 	uint32_t	 score;		/* 0..100 */
 };
 
+/*
+ * Paper 2 §3: two ratio profiles, switched by the measured network
+ * utilisation with hysteresis (up above congested_above, back below
+ * normal_below) and a minimum hold time between switches.
+ */
+enum score_profile { PROFILE_NORMAL, PROFILE_CONGESTED, PROFILE_MAX };
+
+struct score_profiles {
+	bool			 enabled;	/* false: the plain ratios */
+	struct score_ratios	 ratios[PROFILE_MAX];
+	uint32_t		 congested_above;	/* util %, 1..100 */
+	uint32_t		 normal_below;		/* util %, < above */
+	uint32_t		 hold_ms;
+};
+#define PROFILE_CONGESTED_HOP_DEFAULT	20
+#define PROFILE_CONGESTED_LOAD_DEFAULT	30
+#define PROFILE_CONGESTED_BW_DEFAULT	50
+#define PROFILE_CONGESTED_ABOVE_DEFAULT	80
+#define PROFILE_NORMAL_BELOW_DEFAULT	60
+#define PROFILE_HOLD_MS_DEFAULT		5000
+#define PROFILE_HOLD_MS_MAX		3600000
+
+/* Where a group's profile is; the caller owns it. */
+struct profile_state {
+	enum score_profile	 active;
+	uint32_t		 util_pct;	/* last utilisation given */
+	uint64_t		 since_ms;	/* active since (or start) */
+	uint64_t		 switches;
+	uint64_t		 last_switch_ms;	/* 0: never */
+};
+
 struct maglev_base;		/* maglev.c */
 
 /*
@@ -144,6 +175,26 @@ void		 policy_score(const struct policy_member *,
 int		 policy_select(struct policy_state *,
 		    const struct policy_member *m, size_t n,
 		    uint64_t flow_hash);
+
+/* policy_profile.c */
+/* "normal", "congested"; "unknown" out of range. */
+const char	*profile_name(enum score_profile);
+/* Defaults: normal 30:60:10, congested 20:30:50, 80 % / 60 %, 5 s. */
+void		 profile_defaults(struct score_profiles *);
+/* The thresholds and ratios are consistent: NULL, or what is wrong. */
+const char	*profile_check(const struct score_profiles *);
+/* Start in the normal profile at now_ms (the hold counts from it). */
+void		 profile_state_init(struct profile_state *, uint64_t now_ms);
+/*
+ * Feed the network utilisation measured at now_ms: switches to
+ * congested when util_pct > congested_above, back to normal when
+ * util_pct < normal_below, never sooner than hold_ms after the last
+ * switch (or the start).  Returns true when it switched; the active
+ * profile's ratios are then p->ratios[st->active].
+ */
+bool		 profile_update(struct profile_state *,
+		    const struct score_profiles *p, uint32_t util_pct,
+		    uint64_t now_ms);
 
 /* maglev.c */
 /*

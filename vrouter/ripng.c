@@ -808,8 +808,10 @@ member_hops(struct router *r, struct group *g)
 	for (int i = 0; i < CFG_MAX_MEMBERS; i++) {
 		m = &g->members[i];
 		if (m->used && (rt = route_lookup(r, &m->addr)) != NULL &&
-		    rt->type == ROUTE_RIPNG && m->hops != rt->metric) {
+		    rt->type == ROUTE_RIPNG && (m->hops != rt->metric ||
+		    !m->hops_measured)) {
 			m->hops = rt->metric;
+			m->hops_measured = true;
 			g->maglev_dirty = true;
 		}
 	}

@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "cgroup.h"
 #include "log.h"
 #include "member_proto.h"
 
@@ -68,6 +69,7 @@ struct ma_opts {
 	uint16_t	 health_port;
 	const char	*health_cmd;	/* points into argv */
 	const char	*load_cmd;	/* points into argv, NULL: none */
+	const char	*cgroup;	/* points into argv, NULL: none */
 	uint32_t	 capacity;	/* 0: not given */
 	bool		 have_weight;
 	uint16_t	 weight;
@@ -325,6 +327,7 @@ struct agent {
 	struct ma_cmd	 load_run;
 	uint8_t		 cmd_load;
 	bool		 cmd_load_valid;
+	struct ma_cgroup cg;		/* --cgroup */
 
 	struct event	*ev_sock;
 	struct event	*ev_join;

@@ -1,7 +1,8 @@
 /*
  * Health and load for REPORTs.  Health: a non-blocking TCP connect to
  * the service on the anycast address, or the exit status of a command,
- * or always up.  Load: the output of a command, or computed (load.c).
+ * or always up.  Load: the output of a command, the CPU used by the
+ * member's cgroup (cgroup.c), or computed (load.c).
  * Checks run once per report interval and never block the loop:
  * commands are reaped on SIGCHLD and killed after a timeout.
  */
@@ -15,6 +16,7 @@
 
 #include <event2/event.h>
 
+#include "util.h"
 #include "agent.h"
 
 static void	 ma_health_set(struct agent *, uint8_t, const char *);
@@ -46,6 +48,16 @@ ma_health_init(struct agent *a)
 	    &a->load_run);
 	if (a->health_run.ev_timeout == NULL || a->load_run.ev_timeout == NULL)
 		fatalx("cannot create events");
+	if (a->o.cgroup != NULL) {
+		char	 err[256];
+
+		if (ma_cgroup_open(&a->cg, a->o.cgroup, err,
+		    sizeof(err)) == -1)
+			fatalx("--cgroup: %s", err);
+		if (ma_cgroup_sample(&a->cg, mono_ns() / 1000,
+		    sysconf(_SC_NPROCESSORS_ONLN), err, sizeof(err)) == -1)
+			fatalx("--cgroup: %s", err);
+	}
 	if (a->o.health == MA_HEALTH_ALWAYS) {
 		a->health = MP_HEALTH_UP;
 		a->health_known = true;
@@ -252,6 +264,23 @@ ma_health_start(struct agent *a)
 		ma_cmd_start(a, &a->load_run);
 }
 
+/* The cgroup's load over the time since the last REPORT. */
+static uint8_t
+ma_health_cgroup_load(struct agent *a)
+{
+	char	 err[256];
+
+	if (ma_cgroup_sample(&a->cg, mono_ns() / 1000,
+	    sysconf(_SC_NPROCESSORS_ONLN), err, sizeof(err)) == -1) {
+		if (!a->cg.warned)
+			log_warnx("%s; reporting the last load (%u %%)", err,
+			    a->cg.load);
+		a->cg.warned = true;
+	} else
+		a->cg.warned = false;
+	return a->cg.load;
+}
+
 uint8_t
 ma_health_load(struct agent *a)
 {
@@ -260,6 +289,8 @@ ma_health_load(struct agent *a)
 
 	if (a->o.load_cmd != NULL && a->cmd_load_valid)
 		return a->cmd_load;
+	if (a->o.cgroup != NULL)
+		return ma_health_cgroup_load(a);
 	if (a->o.capacity != 0)
 		return ma_load_pct((uint32_t)a->sessions.n, a->o.capacity,
 		    0, 1);

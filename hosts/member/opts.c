@@ -253,6 +253,16 @@ ma_arg_cmd(struct ma_parse *ps, const struct ma_opt *opt, const char *arg)
 	return 0;
 }
 
+/* A cgroup directory: an absolute path, read when the agent starts. */
+static int
+ma_arg_cgroup(struct ma_parse *ps, const struct ma_opt *opt, const char *arg)
+{
+	if (arg[0] != '/')
+		return ma_bad(ps, opt, arg);
+	*(const char **)ma_field(ps, opt) = arg;
+	return 0;
+}
+
 static int
 ma_arg_ifname(struct ma_parse *ps, const struct ma_opt *opt, const char *arg)
 {
@@ -344,6 +354,10 @@ static const struct ma_opt ma_options[] = {
 	{ "load-cmd", 0, "CMD", ma_arg_cmd, MA_FIELD(load_cmd),
 	    .bad = "empty command",
 	    .help = "CMD prints the load in percent" },
+	{ "cgroup", 0, "DIR", ma_arg_cgroup, MA_FIELD(cgroup),
+	    .bad = "not an absolute path",
+	    .help = "load: the CPU used by this cgroup v2\n"
+	    "against its cpu.max, per report interval" },
 	{ "capacity", 0, "N", ma_arg_uint, MA_FIELD(capacity),
 	    .min = 1, .max = MA_MAX_CAPACITY,
 	    .bad = "must be 1-" MA_STR(MA_MAX_CAPACITY),
@@ -409,8 +423,9 @@ ma_usage(FILE *f)
 	    "usage: %s -g GROUP_ADDR (-k KEYID:HEXKEY | -K KEYFILE)\n"
 	    "       [-a UNICAST_ADDR] [-i IFACE] [-r ROUTER_ADDR] [-p PORT]\n"
 	    "       [--health-tcp PORT | --health-cmd CMD] [--load-cmd CMD]\n"
-	    "       [--capacity N] [--weight N] [--bandwidth MBITS]\n"
-	    "       [--interval MS] [--session-rate N] [--keep-address] [-d]\n"
+	    "       [--cgroup DIR] [--capacity N] [--weight N]\n"
+	    "       [--bandwidth MBITS] [--interval MS] [--session-rate N]\n"
+	    "       [--keep-address] [-d]\n"
 	    "\n", MA_NAME);
 	for (size_t i = 0; i < MA_NOPTIONS; i++)
 		ma_usage_option(f, &ma_options[i]);
@@ -480,6 +495,9 @@ ma_opts_check(struct ma_parse *ps)
 	if (health_tcp && o->health_cmd != NULL)
 		return errf(ps->err, ps->errlen, "--health-tcp and "
 		    "--health-cmd exclude each other");
+	if (o->load_cmd != NULL && o->cgroup != NULL)
+		return errf(ps->err, ps->errlen, "--load-cmd and "
+		    "--cgroup exclude each other");
 	if (ps->keyfile != NULL) {
 		if (ma_keyfile_read(ps->keyfile, o, ps->err, ps->errlen) == -1)
 			return -1;

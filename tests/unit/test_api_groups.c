@@ -96,6 +96,7 @@ ag_setup(void)
 	ag_group.conf.ratios.hop = 30;
 	ag_group.conf.ratios.load = 60;
 	ag_group.conf.ratios.bw = 10;
+	ag_group.pstate.ratios = ag_group.conf.ratios;	/* as group_add() */
 	ag_group.conf.max_members = 64;
 	m = &ag_group.members[0];
 	m->used = true;
@@ -222,6 +223,15 @@ Test(api_groups, member_scores_reproduce_paper_2_table_2)
 		ag_int(s, "load", t[i].load_n);
 		ag_int(s, "bandwidth", t[i].bw_n);
 		ag_int(s, "score", t[i].score);
+		/* The raw inputs, a static member's all configured. */
+		s = json_object_get(o, "inputs");
+		ag_int(json_object_get(s, "hops"), "value", t[i].hops);
+		ag_int(json_object_get(s, "load_pct"), "value", t[i].load);
+		ag_int(json_object_get(s, "bandwidth_mbps"), "value",
+		    t[i].bw);
+		cr_assert_str_eq(json_string_value(json_object_get(
+		    json_object_get(s, "load_pct"), "source")), "configured");
+		s = json_object_get(o, "score");
 		r = json_object_get(s, "ratios");
 		ag_int(r, "hop", 30);
 		ag_int(r, "load", 60);
@@ -418,6 +428,12 @@ Test(api_groups, member_patch)
 		{ "{\"weight\": 5, \"state\": \"up\"}", -1, false, false,
 		    false, 0, "unknown key \"state\" at body" },
 		{ "[1]", -1, false, false, false, 0, "JSON object" },
+		{ "{\"load\": 101}", -1, false, false, false, 0,
+		    "body.load: must be an integer between 0 and 100" },
+		{ "{\"load\": -1}", -1, false, false, false, 0,
+		    "body.load" },
+		{ "{\"load\": \"35\"}", -1, false, false, false, 0,
+		    "body.load" },
 	};
 	struct api_member_patch	 mp;
 	char			 err[256];
@@ -442,6 +458,60 @@ Test(api_groups, member_patch)
 		if (mp.has_drain)
 			cr_assert_eq(mp.drain, t[i].drain, "%s", t[i].body);
 	}
+}
+
+Test(api_groups, member_patch_load)
+{
+	struct api_member_patch	 mp;
+	char			 err[256];
+	json_t			*j;
+
+	j = ag_parse("{\"load\": 35}");
+	cr_assert_eq(api_json_member_patch(j, &mp, err, sizeof(err)), 0, "%s",
+	    err);
+	json_decref(j);
+	cr_assert(mp.has_load && !mp.has_weight && !mp.has_drain);
+	cr_assert_eq(mp.load, 35);
+	j = ag_parse("{\"load\": 0, \"weight\": 7}");
+	cr_assert_eq(api_json_member_patch(j, &mp, err, sizeof(err)), 0, "%s",
+	    err);
+	json_decref(j);
+	cr_assert(mp.has_load && mp.has_weight);
+	cr_assert_eq(mp.load, 0);
+}
+
+/* A joined member's bandwidth is its link's residual, unless it says less. */
+Test(api_groups, member_inputs_sources)
+{
+	static struct iface	 ifp;
+	struct member		*m = ag_setup();
+	struct member_inputs	 in;
+
+	memset(&ifp, 0, sizeof(ifp));
+	ifp.conf.capacity_mbit = 40;
+	m->ifp = &ifp;
+	member_inputs(m, &in);
+	cr_assert_eq(in.bw_src, SRC_CONFIGURED);	/* static */
+	cr_assert_eq(in.bw_mbps, 100);
+	cr_assert_eq(in.hops_src, SRC_CONFIGURED);
+	m->is_static = false;
+	m->hops = 1;
+	m->load_pct = 20;
+	member_inputs(m, &in);
+	cr_assert_eq(in.bw_src, SRC_MEASURED);
+	cr_assert_eq(in.bw_mbps, 40);			/* idle link */
+	cr_assert_eq(in.hops_src, SRC_MEASURED);
+	cr_assert_eq(in.load_src, SRC_REPORTED);
+	m->bandwidth = 25;
+	m->bw_reported = true;
+	member_inputs(m, &in);
+	cr_assert_eq(in.bw_src, SRC_REPORTED);
+	cr_assert_eq(in.bw_mbps, 25);
+	m->bandwidth = 60;
+	member_inputs(m, &in);
+	cr_assert_eq(in.bw_src, SRC_MEASURED);
+	cr_assert_eq(in.bw_mbps, 40);
+	cr_assert_str_eq(input_src_name(SRC_REPORTED), "reported");
 }
 
 Test(api_groups, flow_query)

@@ -1627,3 +1627,50 @@ Test(config, emulation)
 	parse_err("{'interfaces':[{'name':'a','emulation':{'in':"
 	    "{'limit':0}}}]}", "emulation.in.limit", "between 1 and 4096");
 }
+
+/* Paper 2's two ratio profiles, and a static member's configured load. */
+Test(config_group, profiles)
+{
+	struct config		*c = parse_ok(G1("'policy':'score',"
+	    "'profiles':{'congested':{'hop':10,'load':20,'bandwidth':70},"
+	    "'congested_above':90,'normal_below':40,'hold_ms':250},"
+	    "'members':[{'address':'2001:db8:11::10','load':35}]"));
+	struct cfg_group	*g = &c->groups[0];
+
+	cr_assert(g->profiles.enabled);
+	/* Left out: the defaults; the normal profile is the score's. */
+	cr_assert_eq(g->profiles.ratios[PROFILE_NORMAL].load, 60);
+	cr_assert_eq(g->ratios.load, 60);
+	cr_assert_eq(g->profiles.ratios[PROFILE_CONGESTED].bw, 70);
+	cr_assert_eq(g->profiles.congested_above, 90);
+	cr_assert_eq(g->profiles.normal_below, 40);
+	cr_assert_eq(g->profiles.hold_ms, 250);
+	cr_assert_eq(g->members[0].load, 35);
+	config_free(c);
+	/* Without "profiles": one profile, never switched. */
+	c = parse_ok(G1("'policy':'score'"));
+	cr_assert(!c->groups[0].profiles.enabled);
+	cr_assert_eq(c->groups[0].profiles.ratios[PROFILE_CONGESTED].bw, 50);
+	config_free(c);
+}
+
+GERR(profiles_and_score, G1("'score':{'hop':30,'load':60,'bandwidth':10},"
+    "'profiles':{}"), "groups[0]: \"score\" and \"profiles\" exclude",
+    NULL)
+GERR(profiles_unknown_key, G1("'profiles':{'busy':{}}"),
+    "unknown key \"busy\" at groups[0].profiles", NULL)
+GERR(profiles_sum, G1("'profiles':{'congested':{'bandwidth':60}}"),
+    "groups[0].profiles.congested: hop, load and bandwidth must sum to "
+    "100", NULL)
+GERR(profiles_thresholds, G1("'profiles':{'congested_above':50,"
+    "'normal_below':50}"),
+    "groups[0].profiles: normal_below must be below congested_above",
+    NULL)
+GERR(profiles_above_range, G1("'profiles':{'congested_above':101}"),
+    "groups[0].profiles.congested_above: must be an integer between 1 "
+    "and 100", NULL)
+GERR(profiles_hold, G1("'profiles':{'hold_ms':3600001}"),
+    "groups[0].profiles.hold_ms", NULL)
+GERR(member_load_range, M1("'load':101"),
+    "groups[0].members[0].load: must be an integer between 0 and 100",
+    NULL)

@@ -47,6 +47,8 @@ static const struct mot_opt mot_opts[] = {
 	{ NULL, "--health-cmd", "true", 0, "",
 	    "--health-cmd: empty command" },
 	{ NULL, "--load-cmd", "echo 5", 0, "", "--load-cmd: empty command" },
+	{ NULL, "--cgroup", "/sys/fs/cgroup/web", 0, "web",
+	    "--cgroup web: not an absolute path" },
 	{ NULL, "--capacity", "100000000", 0, "100000001",
 	    "--capacity 100000001: must be 1-100000000" },
 	{ NULL, "--weight", "0", 0, "65536",
@@ -143,6 +145,21 @@ Test(member_opts, values_land_in_their_fields)
 	    0);
 	cr_assert(o.keep_address && !o.debug);
 	cr_assert(!o.have_unicast && !o.have_router);
+}
+
+Test(member_opts, cgroup_and_load_cmd_exclude_each_other)
+{
+	char		*argv[] = { "anycast-member", "-g", MOT_GROUP, "-k",
+	    "1:" MOT_KEY, "--cgroup", "/sys/fs/cgroup/m1", "--load-cmd",
+	    "echo 5", NULL };
+	struct ma_opts	 o;
+	char		 err[256];
+
+	cr_assert_eq(mot_parse(&o, err, sizeof(err), "--cgroup",
+	    "/sys/fs/cgroup/m1"), 0);
+	cr_assert_str_eq(o.cgroup, "/sys/fs/cgroup/m1");
+	cr_assert_eq(ma_opts_parse(9, argv, &o, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "--load-cmd and --cgroup exclude each other");
 }
 
 Test(member_opts, numbers_are_plain_decimal)
