@@ -7,6 +7,8 @@
  */
 #include <arpa/inet.h>
 
+#include <string.h>
+
 #include "config_json.h"
 
 #define DEFAULT_EBB_WAIT_MS		50

@@ -13,6 +13,7 @@
  * answers for each (step 5), and ANSWERs go back hop by hop along the
  * path they carry.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
@@ -87,7 +88,7 @@ ebb_init(struct router *r)
 	e = xcalloc(1, sizeof(*e));
 	e->cache = xcalloc(EBB_CACHE_MAX, sizeof(*e->cache));
 	e->resv = xcalloc(EBB_RESV_MAX, sizeof(*e->resv));
-	for (int i = 0; i < c->nkeys && i < (int)nitems(e->keys); i++) {
+	for (int i = 0; i < c->nkeys && i < (int)EBB_MAX_KEYS; i++) {
 		e->keys[i].id = c->keys[i].id;
 		memcpy(e->keys[i].key, c->keys[i].key, EBB_KEY_LEN);
 		e->nkeys++;
@@ -95,7 +96,7 @@ ebb_init(struct router *r)
 	pick_router_id(r, &e->router_id);
 	/* Request ids differ from one start to the next (not in fixtures). */
 	e->next_id = r->pcap_mode ? 0 : (uint32_t)(mono_ns() >> 10);
-	for (size_t i = 0; i < nitems(e->disc); i++) {
+	for (size_t i = 0; i < EBB_MAX_GROUPS; i++) {
 		e->disc[i].router = r;
 		if (!r->pcap_mode && r->base != NULL)
 			e->disc[i].ev = event_new(r->base, -1, 0,
@@ -114,7 +115,7 @@ ebb_shutdown(struct router *r)
 
 	if (e == NULL)
 		return;
-	for (size_t i = 0; i < nitems(e->disc); i++) {
+	for (size_t i = 0; i < EBB_MAX_GROUPS; i++) {
 		pbuf_free_chain(e->disc[i].qhead);
 		if (e->disc[i].ev != NULL)
 			event_free(e->disc[i].ev);

@@ -33,6 +33,8 @@ struct event;
 	{{{ 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x53, 0x00 }}}
 
 #define EBB_MAX_NBRS		64
+#define EBB_MAX_KEYS		4	/* CFG_MAX_KEYS */
+#define EBB_MAX_GROUPS		64	/* CFG_MAX_GROUPS */
 #define EBB_CACHE_MAX		1024	/* routes, all groups */
 #define EBB_RESV_MAX		1024	/* reservations on this router's links */
 #define EBB_SEEN_MAX		256	/* DISCOVERs remembered */
@@ -177,7 +179,7 @@ struct ebb_disc {
 struct ebb {
 	struct ebb_stats stats;
 	struct in6_addr	 router_id;
-	struct ebb_key	 keys[4];
+	struct ebb_key	 keys[EBB_MAX_KEYS];
 	size_t		 nkeys;
 	uint32_t	 next_id;	/* requests and reservations */
 	struct ebb_nbr	 nbrs[EBB_MAX_NBRS];
@@ -185,7 +187,7 @@ struct ebb {
 	struct ebb_resv	*resv;		/* EBB_RESV_MAX */
 	struct ebb_seen	 seen[EBB_SEEN_MAX];
 	size_t		 seen_next;
-	struct ebb_disc	 disc[64];	/* CFG_MAX_GROUPS */
+	struct ebb_disc	 disc[EBB_MAX_GROUPS];	/* by group id */
 	bool		 dispatching;	/* parked flows after a discovery */
 	uint64_t	 last_disc_ms;	/* discovery to first packet */
 };

@@ -510,7 +510,7 @@ ebb_resolve_tick(struct router *r)
 	struct ebb_disc		*d;
 	struct group		*g;
 
-	for (int i = 0; i < r->ngroups && i < (int)nitems(e->disc); i++) {
+	for (int i = 0; i < r->ngroups && i < (int)EBB_MAX_GROUPS; i++) {
 		d = &e->disc[i];
 		if ((g = r->groups[i]) == NULL || !g->conf.ebb ||
 		    !addr_eq(&d->group, &g->conf.addr))
