@@ -354,10 +354,14 @@ ebb_input(struct router *r, struct iface *ifp, const struct pbuf *pb,
 		return;
 	if (p->hlim != EBB_HOP_LIMIT) {
 		e->stats.rx_hop_limit++;
+		log_debug("ebb: %s on %s: hop limit %u", fmt_addr(&p->src),
+		    ifp->name, p->hlim);
 		return;
 	}
 	if (!IN6_IS_ADDR_LINKLOCAL(&p->src)) {
 		e->stats.rx_source++;
+		log_debug("ebb: %s on %s: not link-local", fmt_addr(&p->src),
+		    ifp->name);
 		return;
 	}
 	udp = pb->data + p->l4_off;
@@ -365,11 +369,16 @@ ebb_input(struct router *r, struct iface *ifp, const struct pbuf *pb,
 	    e->nkeys, &m)) != EBB_OK) {
 		e->stats.rx_bad++;
 		e->stats.errors[err < EBB_E_MAX ? err : 0]++;
+		log_debug("ebb: %s on %s: refused (%s)", fmt_addr(&p->src),
+		    ifp->name, ebb_err_name(err));
 		return;
 	}
 	n = nbr_get(r, ifp, &p->src);
 	if (m.seq <= n->last_seq) {
 		e->stats.rx_replay++;
+		log_debug("ebb: %s on %s: replayed %s (sequence %llu)",
+		    fmt_addr(&p->src), ifp->name, ebb_type_name(m.type),
+		    (unsigned long long)m.seq);
 		return;
 	}
 	n->last_seq = m.seq;
