@@ -24,13 +24,20 @@ json_left(uint64_t t, uint64_t now)
 	return api_json_u64(t > now ? (t - now) / NS_PER_MS : 0);
 }
 
+/* An address as a JSON string, copied at once (fmt_addr() rotates). */
+static json_t *
+json_addr(const struct in6_addr *a)
+{
+	return json_string(fmt_addr(a));
+}
+
 static json_t *
 json_path(const struct in6_addr *path, size_t n)
 {
 	json_t	*a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(fmt_addr(&path[i])));
+		json_array_append_new(a, json_addr(&path[i]));
 	return a;
 }
 
@@ -45,12 +52,12 @@ api_json_ebb_route(const struct ebb_route *rt, uint64_t now)
 		    "kbit", (json_int_t)rt->resv_kbit,
 		    "expires_ms", json_left(rt->resv_until_ns, now),
 		    "pending", rt->resv_pending);
-	o = json_pack("{s:s, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:o, s:o, "
+	o = json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, "
 	    "s:o}",
-	    "group", fmt_addr(&rt->group),
-	    "server", fmt_addr(&rt->server),
+	    "group", json_addr(&rt->group),
+	    "server", json_addr(&rt->server),
 	    "path", json_path(rt->path, rt->npath),
-	    "via", rt->npath > 0 ? fmt_addr(&rt->path[rt->npath - 1]) : "::",
+	    "via", json_addr(&rt->path[rt->npath > 0 ? rt->npath - 1 : 0]),
 	    "hops", (json_int_t)rt->hops,
 	    "bandwidth_mbps", (json_int_t)rt->bw_mbit,
 	    "load_pct", (json_int_t)rt->load_pct,
@@ -72,10 +79,10 @@ nbrs_json(const struct router *r)
 		n = &r->ebb->nbrs[i];
 		if (!n->used)
 			continue;
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I, s:o}",
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:I, s:o}",
 		    "interface", n->ifp->name,
-		    "address", fmt_addr(&n->lladdr),
-		    "router_id", fmt_addr(&n->router_id),
+		    "address", json_addr(&n->lladdr),
+		    "router_id", json_addr(&n->router_id),
 		    "messages", (json_int_t)n->messages,
 		    "last_heard_ms_ago", api_json_u64((r->now_ns -
 		    n->last_ns) / NS_PER_MS)));
@@ -120,11 +127,11 @@ resv_json(const struct router *r)
 		rv = &r->ebb->resv[i];
 		if (!rv->used)
 			continue;
-		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:s, s:I, "
+		json_array_append_new(a, json_pack("{s:o, s:I, s:o, s:s, s:I, "
 		    "s:o}",
-		    "origin", fmt_addr(&rv->origin),
+		    "origin", json_addr(&rv->origin),
 		    "id", (json_int_t)rv->id,
-		    "group", fmt_addr(&rv->group),
+		    "group", json_addr(&rv->group),
 		    "interface", r->ifaces[rv->ifindex]->name,
 		    "kbit", (json_int_t)rv->kbit,
 		    "expires_ms", json_left(rv->until_ns, r->now_ns)));
