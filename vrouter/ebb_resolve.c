@@ -137,7 +137,8 @@ ebb_request(struct router *r, struct group *g, struct pbuf *pb)
 	e->stats.requests++;
 	d = disc_of(r, g);
 	d->used_ns = r->now_ns;
-	if (!d->active && d->fresh_until_ns > r->now_ns) {
+	/* Fresh, or being refreshed before it goes stale: no waiting. */
+	if (d->fresh_until_ns > r->now_ns) {
 		e->stats.cache_hits++;
 		return false;
 	}
