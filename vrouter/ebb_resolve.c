@@ -502,6 +502,23 @@ route_expire(struct router *r, struct ebb_route *rt)
 	e->stats.cache_expired++;
 }
 
+/* Remote members whose route cache entry was taken by another answer. */
+static void
+orphans(struct router *r, struct group *g)
+{
+	struct member	*m;
+
+	for (int i = 0; i < CFG_MAX_MEMBERS; i++) {
+		m = &g->members[i];
+		if (!m->used || !m->remote || route_of(m) != NULL)
+			continue;
+		if (m->state != MS_DOWN)
+			member_set_state(r, m, MS_DOWN, MW_EXPIRED);
+		if (m->flows == 0 && m->qhead == NULL && !m->probing)
+			member_del(r, m);
+	}
+}
+
 void
 ebb_resolve_tick(struct router *r)
 {
@@ -513,8 +530,10 @@ ebb_resolve_tick(struct router *r)
 
 	for (int i = 0; i < r->ngroups && i < (int)EBB_MAX_GROUPS; i++) {
 		d = &e->disc[i];
-		if ((g = r->groups[i]) == NULL || !g->conf.ebb ||
-		    !addr_eq(&d->group, &g->conf.addr))
+		if ((g = r->groups[i]) == NULL || !g->conf.ebb)
+			continue;
+		orphans(r, g);
+		if (!addr_eq(&d->group, &g->conf.addr))
 			continue;
 		if (d->active && r->now_ns >= d->deadline_ns)
 			ebb_disc_timer(r, d);

@@ -9,6 +9,7 @@
 
 #include <criterion/criterion.h>
 
+#include "config.h"
 #include "ebb.h"
 
 #define MS	1000000ull
@@ -180,4 +181,34 @@ Test(ebb_path, has)
 	cr_assert(ebb_path_has(p, 2, &x));
 	cr_assert_not(ebb_path_has(p, 2, &y));
 	cr_assert_not(ebb_path_has(p, 1, &x));
+}
+
+/* The "ebb" block's defaults and the flags of interfaces and groups. */
+Test(ebb_config, defaults_and_flags)
+{
+	static const char json[] = "{\"interfaces\": ["
+	    "{\"name\": \"c1\", \"addresses\": [\"2001:db8:1::1/64\"]},"
+	    "{\"name\": \"t1\", \"addresses\": [\"2001:db8:f1::1/64\"],"
+	    " \"ebb\": false}],"
+	    "\"groups\": [{\"address\": \"2001:db8:ac::1\", \"ebb\": true}],"
+	    "\"ebb\": {\"keys\": [{\"id\": 3, \"key\": \"0102030405060708"
+	    "090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\"}],"
+	    " \"cache_lifetime_ms\": 4000}}";
+	struct config	*c = config_new();
+	char		 err[256];
+
+	cr_assert_eq(config_parse(json, strlen(json), c, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert(c->ebb.enabled);
+	cr_assert_eq(c->ebb.nkeys, 1);
+	cr_assert_eq(c->ebb.keys[0].id, 3);
+	cr_assert_eq(c->ebb.wait_ms, 50);
+	cr_assert_eq(c->ebb.cache_lifetime_ms, 4000);
+	cr_assert_eq(c->ebb.reserve_kbit, 1000);
+	cr_assert_eq(c->ebb.reserve_ms, 4000, "the cache's lifetime");
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&c->ebb.router_id));
+	cr_assert_eq(c->ifaces[0].ebb, -1, "as RIPng");
+	cr_assert_eq(c->ifaces[1].ebb, 0);
+	cr_assert(c->groups[0].ebb);
+	config_free(c);
 }
