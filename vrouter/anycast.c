@@ -21,6 +21,7 @@
 #include "router.h"
 #include "flow.h"
 #include "ripng.h"
+#include "ebb.h"
 
 const char *const member_state_names[MS_MAX] = {
 #define X(id, name) [MS_##id] = name,
@@ -42,11 +43,13 @@ member_why_name(enum member_why w)
 		return "reports";
 	case MW_ADMIN:
 		return "admin";
+	case MW_EXPIRED:
+		return "expired";
 	}
 	return "unknown";
 }
 
-static bool
+bool
 member_usable(const struct member *m)
 {
 	return m->used && !m->draining && m->weight > 0 &&
@@ -218,6 +221,7 @@ group_del(struct router *r, const struct in6_addr *a)
 			member_del(r, &g->members[i]);
 	flow_flush(r->flows, g->id);
 	recover_group_gone(r, g);
+	ebb_group_gone(r, g);
 	if (g->rip_serving && r->conf->ripng.export_anycast)
 		ripng_withdraw(r, a, 128);
 	rtable_remove(r->anycast, a, 128);
@@ -231,7 +235,7 @@ bool
 group_serving(const struct group *g)
 {
 	for (int i = 0; i < CFG_MAX_MEMBERS; i++)
-		if (member_usable(&g->members[i]))
+		if (member_usable(&g->members[i]) && !g->members[i].remote)
 			return true;
 	return false;
 }
@@ -591,7 +595,7 @@ anycast_input(struct router *r, struct iface *ifp, struct group *g,
 		}
 		flow_remove(r->flows, f);	/* member gone: choose again */
 	}
-	if (!g->rip_serving && anycast_reroute(r, g, pb, p))
+	if (!g->rip_serving && !g->conf.ebb && anycast_reroute(r, g, pb, p))
 		return;			/* nobody here to ask or to choose */
 	hash = flow_hash(&k);
 	if (p->proto == IPPROTO_TCP_ &&
@@ -605,6 +609,8 @@ anycast_input(struct router *r, struct iface *ifp, struct group *g,
 		return;
 	}
 	g->stats.new_flows++;
+	if (g->conf.ebb && ebb_request(r, g, pb))
+		return;			/* parked for a discovery */
 	anycast_dispatch(r, g, pb, p, hash);
 }
 
@@ -623,8 +629,10 @@ guess(struct router *r, struct group *g, struct pbuf *pb,
 	anycast_deliver(r, m, pb);
 }
 
-void
-anycast_guess(struct router *r, struct group *g, struct pbuf *pb)
+/* A parked packet back to a choice: the consistent hash or the policy. */
+static void
+redispatch(struct router *r, struct group *g, struct pbuf *pb,
+    bool consistent)
 {
 	struct pkt	 p;
 	struct flow_key	 k;
@@ -635,7 +643,22 @@ anycast_guess(struct router *r, struct group *g, struct pbuf *pb)
 		return;
 	}
 	flow_key_of(g, pb, &p, false, &k);
-	guess(r, g, pb, &p, flow_hash(&k));
+	if (consistent)
+		guess(r, g, pb, &p, flow_hash(&k));
+	else
+		anycast_dispatch(r, g, pb, &p, flow_hash(&k));
+}
+
+void
+anycast_guess(struct router *r, struct group *g, struct pbuf *pb)
+{
+	redispatch(r, g, pb, true);
+}
+
+void
+anycast_redispatch(struct router *r, struct group *g, struct pbuf *pb)
+{
+	redispatch(r, g, pb, false);
 }
 
 /* Insert the routing header of the group's mode; false if it can't. */
@@ -671,6 +694,9 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 	struct route		*rt;
 	const struct in6_addr	*nh = &m->addr;
 	struct iface		*out = m->ifp;
+	/* A member behind another router (E-BB) is reached by its U. */
+	enum rh_mode		 mode = m->remote ? RH_MODE_SRH :
+				    g->conf.rh_mode;
 
 	flow_update(r->flows, f, FLOW_DIR_TO_MEMBER,
 	    p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0, p->ip_len, r->now_ns);
@@ -687,15 +713,15 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 	 * srh mode a member beyond a gateway needs the header on every
 	 * packet: the routers on the way route on U, not on A.
 	 */
-	if (g->conf.rh_mode != RH_MODE_NONE && p->rh_off == 0 &&
+	if (mode != RH_MODE_NONE && p->rh_off == 0 &&
 	    ((!f->rh_to_member_done && (p->proto != IPPROTO_TCP_ ||
 	    (p->tcp_flags & FLOW_TCP_SYN))) ||
-	    (g->conf.rh_mode == RH_MODE_SRH && rt != NULL && rt->has_gw))) {
-		if (!insert_rh(r, pb, p, g->conf.rh_mode, &m->addr, out->mtu,
+	    (mode == RH_MODE_SRH && rt != NULL && rt->has_gw))) {
+		if (!insert_rh(r, pb, p, mode, &m->addr, out->mtu,
 		    false)) {
 			g->stats.rh_too_big++;
 			icmp6_error(r, pb->in, pb, p, ICMP6_PACKET_TOO_BIG_, 0,
-			    out->mtu - (uint32_t)rthdr_len(g->conf.rh_mode));
+			    out->mtu - (uint32_t)rthdr_len(mode));
 			iface_count_drop(pb->in, DROP_TOO_BIG);
 			if (first)
 				flow_remove(r->flows, f);	/* never began */

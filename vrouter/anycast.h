@@ -36,7 +36,8 @@ enum member_state {
 extern const char *const member_state_names[MS_MAX];
 
 /* Why a member went down, for the API and logs. */
-enum member_why { MW_NONE, MW_PROBE, MW_HEALTH, MW_REPORTS, MW_ADMIN };
+enum member_why { MW_NONE, MW_PROBE, MW_HEALTH, MW_REPORTS, MW_ADMIN,
+	MW_EXPIRED };
 const char *member_why_name(enum member_why);
 
 /* A member's counters (see IFACE_COUNTERS in iface.h). */
@@ -57,6 +58,7 @@ struct member_stats {
 };
 
 struct group;
+struct ebb_route;
 
 /* Where a score input comes from (the API shows it). */
 enum input_src { SRC_CONFIGURED, SRC_MEASURED, SRC_REPORTED, SRC_MAX };
@@ -76,6 +78,8 @@ struct member {
 	struct in6_addr	 addr;		/* unicast address U */
 	struct iface	*ifp;		/* link it is reached through */
 	bool		 is_static;	/* config or API, not joined */
+	bool		 remote;	/* behind another router (E-BB) */
+	struct ebb_route *ebb;		/* its route cache entry (remote) */
 	enum member_state state;
 	enum member_why	 why;		/* of the last down */
 	uint64_t	 state_ns;	/* when the state last changed */
@@ -184,8 +188,10 @@ struct group *group_find(struct router *, const struct in6_addr *);
 int	 group_add(struct router *, const struct cfg_group *, char *err,
 	    size_t errlen);
 int	 group_del(struct router *, const struct in6_addr *);
-/* Can a member be chosen for a new flow? */
+/* Can a member here (not a remote one) be chosen for a new flow? */
 bool	 group_serving(const struct group *);
+/* Can this member be chosen for a new flow? */
+bool	 member_usable(const struct member *);
 int	 group_set_policy(struct router *, struct group *, enum policy_kind);
 struct member *member_find(struct group *, const struct in6_addr *);
 struct member *member_by_id(struct group *, uint32_t);
@@ -230,6 +236,8 @@ void	 anycast_probe_done(struct router *, struct member *, bool ok);
 
 /* The consistent-hash guess for a mid-connection packet; takes pb. */
 void	 anycast_guess(struct router *, struct group *, struct pbuf *);
+/* A parked new flow's packet to the group's policy; takes pb. */
+void	 anycast_redispatch(struct router *, struct group *, struct pbuf *);
 
 /* anycast_recover.c: flows recovered from the members */
 struct flow_key;

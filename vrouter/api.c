@@ -71,6 +71,7 @@ static const struct api_endpoint api_endpoints[] = {
 	{ M_DELETE,	V1 "/routes/*",		api_route_del, true },
 	{ M_GET,	V1 "/neighbors",	api_neighbors, false },
 	{ M_GET,	V1 "/ripng",		api_ripng, false },
+	{ M_GET,	V1 "/ebb",		api_ebb, false },
 	{ M_GET,	V1 "/counters",		api_counters, false },
 	{ M_GET,	V1 "/captures",		api_captures, false },
 	{ M_POST,	V1 "/captures",		api_capture_add, true },

@@ -122,6 +122,14 @@ void	 api_ripng(struct api_call *);
 struct ripng_stats;
 struct json_t *api_ripng_errors(const struct ripng_stats *);
 
+/* api_ebb.c: GET /api/v1/ebb */
+void	 api_ebb(struct api_call *);
+struct ebb_stats;
+struct ebb_route;
+struct json_t *api_ebb_errors(const struct ebb_stats *);
+/* A route cache entry (a remote member's path); a new reference. */
+struct json_t *api_json_ebb_route(const struct ebb_route *, uint64_t now_ns);
+
 /* api_counters.c: each counter set by name, NULL-ended */
 struct api_counter {
 	const char	*name;
@@ -135,6 +143,7 @@ extern const struct api_counter api_member_counters[];
 extern const struct api_counter api_flow_counters[];
 extern const struct api_counter api_dns_counters[];
 extern const struct api_counter api_ripng_counters[];
+extern const struct api_counter api_ebb_counters[];
 extern const struct api_counter api_linkem_counters[];
 uint64_t api_counter_value(const void *stats, const struct api_counter *);
 /* Counters clamp to JSON's signed 64-bit integers; new references. */

@@ -1,7 +1,7 @@
 /*
  * The counter sets by name, generated from the lists next to each stats
  * struct (IFACE_COUNTERS, ROUTER_COUNTERS, GROUP_COUNTERS,
- * MEMBER_COUNTERS, FLOW_COUNTERS, DNS_COUNTERS, RIPNG_COUNTERS), and the JSON writer of one set.  The
+ * MEMBER_COUNTERS, FLOW_COUNTERS, DNS_COUNTERS, RIPNG_COUNTERS, EBB_COUNTERS), and the JSON writer of one set.  The
  * JSON views and GET /metrics both walk these tables, so a counter added
  * to a list shows in both.
  */
@@ -16,6 +16,7 @@
 #include "router.h"
 #include "flow.h"
 #include "ripng.h"
+#include "ebb.h"
 #include "api.h"
 
 #define ROW(type, f, h)		{ #f, offsetof(type, f), h },
@@ -97,6 +98,13 @@ api_json_stats(const void *stats, const struct api_counter *c)
 const struct api_counter api_ripng_counters[] = {
 #define X(f, h) ROW(struct ripng_stats, f, h)
 	RIPNG_COUNTERS(X)
+#undef X
+	END
+};
+
+const struct api_counter api_ebb_counters[] = {
+#define X(f, h) ROW(struct ebb_stats, f, h)
+	EBB_COUNTERS(X)
 #undef X
 	END
 };

@@ -17,6 +17,7 @@
 #include "iface.h"
 #include "anycast.h"
 #include "flow.h"
+#include "ebb.h"
 #include "api.h"
 
 /* ---------------------------------------------------------------------- */
@@ -157,6 +158,10 @@ api_json_member(const struct member *m, const uint8_t *mac, uint64_t now_ns)
 	    "bandwidth", (json_int_t)sp.bw_n,
 	    "score", (json_int_t)sp.score,
 	    "ratios", json_ratios(&m->group->pstate.ratios)));
+	json_object_set_new(o, "remote", json_boolean(m->remote));
+	if (m->remote && m->ebb != NULL && m->ebb->used)
+		json_object_set_new(o, "ebb", api_json_ebb_route(m->ebb,
+		    now_ns));
 	json_object_set_new(o, "counters", api_json_member_counters(&m->stats));
 	return o;
 }

@@ -19,6 +19,7 @@
 #include "flow.h"
 #include "addr.h"
 #include "ripng.h"
+#include "ebb.h"
 #include "api.h"
 
 /*
@@ -538,6 +539,34 @@ metrics_ripng(struct router *r, struct evbuffer *b)
 	}
 }
 
+/* E-BB: the nine steps' counters, errors by reason, tables' sizes. */
+static void
+metrics_ebb(struct router *r, struct evbuffer *b)
+{
+	const struct ebb	*e = r->ebb;
+	size_t			 nres = 0, nbrs = 0;
+
+	if (e == NULL)
+		return;
+	metrics_totals(b, "ebb_", api_ebb_counters, &e->stats);
+	metrics_head(b, "ebb_errors_total", "counter",
+	    "E-BB messages refused by the codec, by reason.");
+	for (int i = EBB_OK + 1; i < EBB_E_MAX; i++)
+		evbuffer_add_printf(b, "vrouter_ebb_errors_total{reason="
+		    "\"%s\"} %llu\n", ebb_err_name(i),
+		    (unsigned long long)e->stats.errors[i]);
+	for (size_t i = 0; i < EBB_RESV_MAX; i++)
+		nres += e->resv[i].used;
+	for (size_t i = 0; i < EBB_MAX_NBRS; i++)
+		nbrs += e->nbrs[i].used;
+	metrics_gauge(b, "ebb_routes", "Live entries of the E-BB's route "
+	    "cache.", ebb_cache_count(e->cache, EBB_CACHE_MAX, NULL,
+	    r->now_ns));
+	metrics_gauge(b, "ebb_reservations", "Reservations held on this "
+	    "router's links.", nres);
+	metrics_gauge(b, "ebb_neighbors", "E-BB neighbours heard.", nbrs);
+}
+
 void
 api_metrics(struct router *r, struct evbuffer *b)
 {
@@ -549,4 +578,5 @@ api_metrics(struct router *r, struct evbuffer *b)
 	metrics_anycast(r, b);
 	metrics_totals(b, "dns_", api_dns_counters, &r->dns);
 	metrics_ripng(r, b);
+	metrics_ebb(r, b);
 }

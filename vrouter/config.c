@@ -353,6 +353,7 @@ config_defaults(struct config *c)
 	c->dns_enabled = true;
 	c->dns_ttl = DNS_DEFAULT_TTL;
 	cfg_ripng_defaults(&c->ripng);
+	cfg_ebb_defaults(&c->ebb);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -363,7 +364,7 @@ parse_root(struct cfgp *p, json_t *root)
 {
 	static const char *const keys[] = { "api", "capture_dir",
 	    "log_level", "keep_taps", "limits", "interfaces", "routes",
-	    "groups", "flows", "dns", "ripng",
+	    "groups", "flows", "dns", "ripng", "ebb",
 	    NULL };
 	static const char *const levels[] = {
 		[LOG_LVL_WARN] = "warn", [LOG_LVL_INFO] = "info",
@@ -450,7 +451,15 @@ parse_root(struct cfgp *p, json_t *root)
 	if ((v = cfg_member(p, root, "", "ripng", JSON_OBJECT, false,
 	    &rc)) != NULL)
 		rc = cfg_parse_ripng(p, v);
-	return rc;
+	if (rc == -1)
+		return -1;
+
+	if ((v = cfg_member(p, root, "", "ebb", JSON_OBJECT, false,
+	    &rc)) != NULL)
+		rc = cfg_parse_ebb(p, v);
+	if (rc == -1)
+		return -1;
+	return cfg_check_ebb(p);
 }
 
 static int

@@ -73,6 +73,7 @@ struct cfg_iface {
 	int		 nprefixes;
 	struct cfg_capture capture;
 	struct cfg_ripng_iface ripng;
+	int8_t		 ebb;			/* 1 on, 0 off, -1 as RIPng */
 	struct linkem_conf emulation[LINKEM_DIRS];	/* in, out */
 	char		 pcap_in[PATH_MAX];	/* packet-fixture mode */
 	char		 pcap_out[PATH_MAX];
@@ -137,6 +138,7 @@ struct cfg_group {
 	bool		 udp_pin;	/* false: each UDP datagram a flow */
 	struct cfg_member members[CFG_MAX_MEMBERS];	/* static members */
 	int		 nmembers;
+	bool		 ebb;		/* resolved region-wide by the E-BB */
 };
 
 struct cfg_flows {
@@ -159,6 +161,18 @@ struct cfg_ripng {
 	bool		 export_connected;
 	bool		 export_static;
 	bool		 export_anycast;	/* groups with a member up */
+};
+
+/* The E-BB (paper 2 §4-5, ebb.c): discovery, route cache, reservation. */
+struct cfg_ebb {
+	bool		 enabled;
+	struct in6_addr	 router_id;	/* :: = the first global address */
+	struct cfg_key	 keys[CFG_MAX_KEYS];	/* the region's keys */
+	int		 nkeys;
+	uint32_t	 wait_ms;	/* discovery timer */
+	uint32_t	 cache_lifetime_ms;	/* a route cache entry */
+	uint32_t	 reserve_kbit;	/* per cached route; 0 = none */
+	uint32_t	 reserve_ms;	/* a reservation's lifetime */
 };
 
 struct config {
@@ -185,6 +199,7 @@ struct config {
 	bool		 dns_enabled;		/* answer .any names on port 53 */
 	uint32_t	 dns_ttl;		/* of every record */
 	struct cfg_ripng ripng;
+	struct cfg_ebb	 ebb;
 };
 
 /*

@@ -80,8 +80,6 @@ static int	 group_profiles(struct cfgp *, json_t *, const char *,
 		    struct cfg_group *);
 static int	 parse_probe(struct cfgp *, json_t *, const char *,
 		    struct cfg_probe *);
-static int	 parse_keys(struct cfgp *, json_t *, const char *,
-		    struct cfg_group *);
 static int	 parse_key(struct cfgp *, json_t *, const char *,
 		    struct cfg_key *);
 static int	 parse_members(struct cfgp *, json_t *, const char *, int);
@@ -142,8 +140,8 @@ parse_group(struct cfgp *p, json_t *obj, const char *path, int idx)
 {
 	static const char *const keys[] = { "address", "name", "policy",
 	    "rh_mode", "score", "profiles", "probe", "keys", "max_members",
-	    "report_ms",
-	    "misses", "grace_ms", "join_rate", "udp_pin", "members", NULL };
+	    "report_ms", "misses", "grace_ms", "join_rate", "udp_pin",
+	    "members", "ebb", NULL };
 	struct cfg_group	*g = &p->conf->groups[idx];
 	char			 kp[CFG_PATH_LEN];
 	json_t			*v;
@@ -169,7 +167,8 @@ parse_group(struct cfgp *p, json_t *obj, const char *path, int idx)
 	if (rc == -1)
 		return -1;
 
-	if (parse_keys(p, obj, path, g) == -1 ||
+	if (cfg_parse_keys(p, obj, path, g->keys, &g->nkeys) == -1 ||
+	    cfg_bool(p, obj, path, "ebb", &g->ebb) == -1 ||
 	    cfg_u32(p, obj, path, "max_members", 1, CFG_MAX_MEMBERS,
 	    &g->max_members) == -1 ||
 	    cfg_u32(p, obj, path, "report_ms", MIN_REPORT_MS, MAX_REPORT_MS,
@@ -453,9 +452,10 @@ parse_probe(struct cfgp *p, json_t *obj, const char *path,
 	return 0;
 }
 
-static int
-parse_keys(struct cfgp *p, json_t *obj, const char *path,
-    struct cfg_group *g)
+/* "keys" of obj: membership keys of a group, or the E-BB's region keys. */
+int
+cfg_parse_keys(struct cfgp *p, json_t *obj, const char *path,
+    struct cfg_key *keys, int *nkeys)
 {
 	char	 kp[CFG_PATH_LEN], ip[CFG_PATH_LEN];
 	json_t	*arr, *v;
@@ -470,13 +470,13 @@ parse_keys(struct cfgp *p, json_t *obj, const char *path,
 		return cfg_err(p, "%s: at most %d keys", kp, CFG_MAX_KEYS);
 	json_array_foreach(arr, n, v) {
 		cfg_index(ip, kp, n);
-		if (parse_key(p, v, ip, &g->keys[n]) == -1)
+		if (parse_key(p, v, ip, &keys[n]) == -1)
 			return -1;
-		for (i = 0; i < g->nkeys; i++)
-			if (g->keys[i].id == g->keys[n].id)
+		for (i = 0; i < *nkeys; i++)
+			if (keys[i].id == keys[n].id)
 				return cfg_err(p, "%s.id: duplicate key id %u "
-				    "(also %s[%d])", ip, g->keys[n].id, kp, i);
-		g->nkeys++;
+				    "(also %s[%d])", ip, keys[n].id, kp, i);
+		(*nkeys)++;
 	}
 	return 0;
 }

@@ -31,6 +31,7 @@ static void
 iface_defaults(struct cfg_iface *ifc)
 {
 	memset(ifc, 0, sizeof(*ifc));
+	ifc->ebb = -1;
 	ifc->mtu = DEFAULT_MTU;
 	ifc->ra_interval = DEFAULT_RA_INTERVAL_S;
 	ifc->ra_lifetime = DEFAULT_RA_LIFETIME_S;
@@ -98,10 +99,10 @@ parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 {
 	static const char *const keys[] = { "name", "netns", "ifname", "mac",
 	    "mtu", "capacity_mbit", "addresses", "ra", "capture", "pcap",
-	    "ripng", "emulation", NULL };
+	    "ripng", "ebb", "emulation", NULL };
 	struct cfg_iface	*ifc = &p->conf->ifaces[idx];
 	char			 kp[CFG_PATH_LEN];
-	bool			 have_prefixes = false;
+	bool			 have_prefixes = false, ebb;
 	json_t			*v;
 	int			 rc;
 
@@ -138,6 +139,11 @@ parse_iface(struct cfgp *p, json_t *obj, const char *path, int idx)
 		    &ifc->ripng);
 	if (rc == -1)
 		return -1;
+	if (json_object_get(obj, "ebb") != NULL) {
+		if (cfg_bool(p, obj, path, "ebb", &ebb) == -1)
+			return -1;
+		ifc->ebb = ebb;
+	}
 
 	if ((v = cfg_member(p, obj, path, "emulation", JSON_OBJECT, false,
 	    &rc)) != NULL)

@@ -85,7 +85,16 @@ int	 cfg_parse_ripng(struct cfgp *, json_t *);
 int	 cfg_parse_iface_ripng(struct cfgp *, json_t *, const char *path,
 	    struct cfg_ripng_iface *);
 
+/* config_ebb.c: after the interfaces and groups */
+void	 cfg_ebb_defaults(struct cfg_ebb *);
+int	 cfg_parse_ebb(struct cfgp *, json_t *);
+/* Groups with "ebb" need the E-BB on. */
+int	 cfg_check_ebb(struct cfgp *);
+
 /* config_group.c: after the interfaces, which groups refer to */
+/* "keys" of obj (absent: none) into keys[CFG_MAX_KEYS], *nkeys. */
+int	 cfg_parse_keys(struct cfgp *, json_t *, const char *path,
+	    struct cfg_key *keys, int *nkeys);
 int	 cfg_parse_groups(struct cfgp *, json_t *);
 void	 cfg_flows_defaults(struct cfg_flows *);
 int	 cfg_parse_flows(struct cfgp *, json_t *);

@@ -15,6 +15,7 @@
 #include "router.h"
 #include "dns.h"
 #include "ripng.h"
+#include "ebb.h"
 
 static void	 local_input(struct router *, struct iface *, struct pbuf *,
 		    const struct pkt *);
@@ -104,6 +105,24 @@ icmp6_csum_ok(const struct pbuf *pb, const struct pkt *p)
 	    pb->data + p->l4_off, p->l4_len) == 0;
 }
 
+bool
+udp_payload_ok(struct iface *ifp, const struct pbuf *pb, const struct pkt *p)
+{
+	const uint8_t	*udp = pb->data + p->l4_off;
+
+	if (p->l4_len < 8 || (size_t)(udp[4] << 8 | udp[5]) != p->l4_len) {
+		iface_count_drop(ifp, DROP_TRUNC_L4);
+		return false;
+	}
+	if (!(pb->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    ((udp[6] | udp[7]) == 0 || cksum_ip6(&p->src, &p->dst,
+	    IPPROTO_UDP_, udp, p->l4_len) != 0)) {
+		iface_count_drop(ifp, DROP_BAD_CSUM);
+		return false;
+	}
+	return true;
+}
+
 static void
 local_input(struct router *r, struct iface *ifp, struct pbuf *pb,
     const struct pkt *p)
@@ -141,6 +160,12 @@ local_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 		if (p->proto == IPPROTO_UDP_ && p->dport == RIPNG_PORT &&
 		    r->ripng != NULL) {
 			ripng_input(r, ifp, pb, p);
+			pbuf_free(pb);
+			return;
+		}
+		if (p->proto == IPPROTO_UDP_ && p->dport == EBB_PORT &&
+		    r->ebb != NULL) {
+			ebb_input(r, ifp, pb, p);
 			pbuf_free(pb);
 			return;
 		}

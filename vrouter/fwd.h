@@ -5,6 +5,7 @@
 #ifndef VROUTER_FWD_H
 #define VROUTER_FWD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct iface;
@@ -28,6 +29,13 @@ void	 ip6_output(struct router *, struct pbuf *);
 void	 iface_output(struct iface *, struct pbuf *, const uint8_t dst[6]);
 /* Capture and transmit a whole frame (after the emulated link). */
 void	 iface_xmit(struct iface *, struct pbuf *);
+
+/*
+ * A UDP datagram to one of the router's own services: its length and
+ * checksum right (a drop counted on ifp when not).
+ */
+bool	 udp_payload_ok(struct iface *, const struct pbuf *,
+	    const struct pkt *);
 
 void	 icmp6_input(struct router *, struct iface *, struct pbuf *,
 	    const struct pkt *);

@@ -6,7 +6,10 @@
 #include "addr.h"
 #include "iface.h"
 #include "ripng.h"
+#include "ebb.h"
 #include "router.h"
+
+static const struct in6_addr ebb_group = EBB_GROUP_INIT;
 
 struct iface *
 iface_find(struct router *r, const char *name)
@@ -40,6 +43,8 @@ iface_joined(const struct iface *ifp, const struct in6_addr *g)
 	/* ff02::9, all RIPng routers */
 	if (g->s6_addr[15] == 9 && ripng_on(ifp) &&
 	    memcmp(g->s6_addr, "\xff\x02\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) == 0)
+		return true;
+	if (ebb_on(ifp) && IN6_ARE_ADDR_EQUAL(g, &ebb_group))
 		return true;
 	for (int i = 0; i < ifp->naddrs; i++) {
 		solicited_node(&sn, &ifp->addrs[i].addr);

@@ -51,6 +51,17 @@ pbuf_free(struct pbuf *pb)
 }
 
 void
+pbuf_free_chain(struct pbuf *pb)
+{
+	struct pbuf	*next;
+
+	for (; pb != NULL; pb = next) {
+		next = pb->next;
+		pbuf_free(pb);
+	}
+}
+
+void
 pbuf_append(struct pbuf **head, struct pbuf **tail, struct pbuf *pb)
 {
 	pb->next = NULL;

@@ -30,6 +30,8 @@ struct pbuf *pbuf_alloc(void);		/* NULL when the pool is empty */
 void	 pbuf_free(struct pbuf *);
 unsigned int pbuf_available(void);
 /* Append pb to the queue *head .. *tail (both NULL when empty). */
+/* Free a list linked by next (NULL: nothing). */
+void	 pbuf_free_chain(struct pbuf *);
 void	 pbuf_append(struct pbuf **head, struct pbuf **tail, struct pbuf *);
 
 #endif /* VROUTER_PBUF_H */

@@ -11,6 +11,7 @@
 #include "fwd.h"
 #include "anycast.h"
 #include "router.h"
+#include "ebb.h"
 
 #define PROBE_PAYLOAD	16
 
@@ -19,6 +20,8 @@ member_fresh(const struct router *r, const struct member *m)
 {
 	uint64_t	fresh = m->group->conf.probe.fresh_ms * 1000000ull;
 
+	if (m->remote)
+		return ebb_member_fresh(r, m);
 	return m->state == MS_UP && fresh > 0 && m->last_ok_ns != 0 &&
 	    r->now_ns - m->last_ok_ns <= fresh;
 }
@@ -33,6 +36,11 @@ probe_send(struct router *r, struct member *m)
 
 	if (m->probing)
 		return;
+	if (m->remote) {
+		/* Behind another router: its path is reserved instead. */
+		ebb_member_reserve(r, m);
+		return;
+	}
 	if ((pb = pbuf_alloc()) == NULL) {
 		iface_count_drop(m->ifp, DROP_NO_BUFFER);
 		return;
@@ -92,6 +100,8 @@ probe_member_tick(struct router *r, struct member *m)
 		}
 		return;
 	}
+	if (m->remote)
+		return;		/* the E-BB's cache says whether it is up */
 	if (m->state == MS_DOWN) {
 		/* Down by its own word: only a report brings it back. */
 		if (m->why == MW_HEALTH || m->why == MW_REPORTS ||

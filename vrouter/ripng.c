@@ -646,16 +646,8 @@ ripng_input(struct router *r, struct iface *ifp, const struct pbuf *pb,
 		iface_count_drop(ifp, DROP_UNSUPPORTED);
 		return;
 	}
-	if (p->l4_len < 8 || (size_t)(udp[4] << 8 | udp[5]) != p->l4_len) {
-		iface_count_drop(ifp, DROP_TRUNC_L4);
+	if (!udp_payload_ok(ifp, pb, p))
 		return;
-	}
-	if (!(pb->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
-	    ((udp[6] | udp[7]) == 0 || cksum_ip6(&p->src, &p->dst,
-	    IPPROTO_UDP_, udp, p->l4_len) != 0)) {
-		iface_count_drop(ifp, DROP_BAD_CSUM);
-		return;
-	}
 	len = p->l4_len - 8;
 	if ((e = ripng_parse_hdr(msg, len, &cmd)) == RIPNG_OK)
 		e = ripng_check_ip6(cmd, &p->src, p->sport, p->hlim);
@@ -807,7 +799,8 @@ member_hops(struct router *r, struct group *g)
 
 	for (int i = 0; i < CFG_MAX_MEMBERS; i++) {
 		m = &g->members[i];
-		if (m->used && (rt = route_lookup(r, &m->addr)) != NULL &&
+		if (m->used && !m->remote &&
+		    (rt = route_lookup(r, &m->addr)) != NULL &&
 		    rt->type == ROUTE_RIPNG && (m->hops != rt->metric ||
 		    !m->hops_measured)) {
 			m->hops = rt->metric;

@@ -20,6 +20,7 @@
 #include "anycast.h"
 #include "router.h"
 #include "ripng.h"
+#include "ebb.h"
 #include "api.h"
 
 void
@@ -37,6 +38,7 @@ router_tick(struct router *r)
 	ra_tick(r);
 	anycast_tick(r);
 	ripng_tick(r);
+	ebb_tick(r);
 	capture_tick(r);
 	if (r->pcap_mode)
 		iface_em_tick(r);	/* live mode: a timer per queue */
@@ -153,6 +155,7 @@ router_init(struct router *r, struct config *conf, bool pcap_mode,
 		}
 	}
 	ripng_init(r);
+	ebb_init(r);
 	for (int i = 0; i < r->nifaces; i++) {
 		const struct cfg_capture *cc = &r->ifaces[i]->conf.capture;
 
@@ -188,6 +191,7 @@ router_shutdown(struct router *r)
 		r->tick_ev = NULL;
 	}
 	ripng_shutdown(r);	/* before the groups and the TAPs go */
+	ebb_shutdown(r);
 	if (r->anycast != NULL)
 		anycast_shutdown(r);
 	free(r->mp_rl);

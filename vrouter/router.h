@@ -31,6 +31,7 @@ struct mp_ratelimit;
 struct nd_cache;
 struct rtable;
 struct ripng;
+struct ebb;
 
 /* The router's totals over every interface (as IFACE_COUNTERS). */
 #define ROUTER_COUNTERS(X)						\
@@ -85,6 +86,7 @@ struct router {
 	uint64_t	 mp_seq_out;	/* last sequence number sent */
 	struct dns_stats dns;		/* the .any responder */
 	struct ripng	*ripng;		/* NULL: RIPng is off */
+	struct ebb	*ebb;		/* NULL: the E-BB is off */
 };
 
 int	 router_init(struct router *, struct config *, bool pcap_mode,
