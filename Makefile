@@ -15,6 +15,8 @@
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make bench      vrouter against kernel forwarding (root)
 #   make bench-dns  the .any responder against knotd (root)
+#   make repro      paper 2's Table 2, Fig. 6 and a daemon failure, measured
+#                   again in the lab into repro/results (root)
 #   make install    install into $(DESTDIR)$(PREFIX): programs, manual
 #                   pages, dashboard, API document, sample configuration,
 #                   systemd unit (make uninstall removes them)
@@ -74,7 +76,7 @@ ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 .PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
 	dissector \
-	bench-dns lab lab-down install uninstall installcheck manlint deps clean \
+	bench-dns repro lab lab-down install uninstall installcheck manlint deps clean \
 	check-docker docker-base
 
 all: $(BUILD)/vrouter $(if $(MEMBER_SRCS),$(BUILD)/anycast-member) \
@@ -216,6 +218,9 @@ bench: deps all
 
 bench-dns: deps all
 	VROUTER=$(BUILD)/vrouter bash bench/dns
+
+repro: deps all
+	VROUTER=$(BUILD)/vrouter bash repro/run.sh
 
 # What "make install" puts under $(DESTDIR): the *DIR variables above.
 PROGRAMS	 = vrouter vrouterctl anycast-member anycast-client
