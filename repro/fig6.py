@@ -5,9 +5,10 @@ repro/fig6.py: the tables and plots of repro/run.sh from its raw files.
       OUT/raw/fig6-POLICY-ROUND.{csv,txt} (stamp.py, dnsperf) and the
       members' counters after each round -> OUT/fig6.md, fig6_cdf.png,
       fig6_time.png
-  fig6.py --failure OUT T0_MS
+  fig6.py --failure OUT T0_MS T1_MS
       OUT/raw/failure.{csv,txt} -> markdown on standard output and
-      OUT/failure.png (answers per 250 ms and latencies; the kill at 0)
+      OUT/failure.png (answers per 250 ms and latencies; knotd killed
+      at T0, 0 on the plot, and nsd at T1)
 """
 import csv
 import json
@@ -199,7 +200,7 @@ def fig6(out, rounds, secs, qps, machine):
     plt.close(fig)
 
 
-def failure(out, t0_ms):
+def failure(out, t0_ms, t1_ms):
     raw = os.path.join(out, "raw")
     t, l = read_csv(os.path.join(raw, "failure.csv"))
     t0 = t0_ms / 1000.0
@@ -207,19 +208,22 @@ def failure(out, t0_ms):
     bins = {}
     for x, y in zip(t, l):
         bins.setdefault(int((x - t0) // width), []).append(y)
-    xs = sorted(bins)
+    end = int((t[-1] - t0) // width) if t else 0
+    xs = [b for b in sorted(bins) if b < end]      # the last bin is partial
+    t1 = t1_ms / 1000.0 - t0
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
     a1.plot([b * width for b in xs], [len(bins[b]) / width for b in xs])
     a1.set_ylabel("answers/s")
-    a1.axvline(0, color="red", linestyle=":")
+    for a in (a1, a2):
+        a.axvline(0, color="red", linestyle=":")
+        a.axvline(t1, color="purple", linestyle=":")
     a1.grid(True, alpha=0.3)
     a2.scatter([x - t0 for x in t], l, s=1)
     a2.set_ylabel("response time (ms)")
     a2.set_xlabel("seconds after knotd was killed on d1")
-    a2.axvline(0, color="red", linestyle=":")
     a2.grid(True, alpha=0.3)
-    a1.set_title("Daemon failure under dnsperf load (knotd on d1 at 0, "
-                 "nsd on d2 later)")
+    a1.set_title("Daemon failure under dnsperf load (knotd killed on d1 "
+                 "at 0, nsd on d2 at %.1f s)" % t1)
     fig.tight_layout()
     fig.savefig(os.path.join(out, "failure.png"), dpi=100)
     plt.close(fig)
@@ -240,8 +244,8 @@ def failure(out, t0_ms):
 
 def main():
     a = sys.argv[1:]
-    if a and a[0] == "--failure" and len(a) == 3:
-        failure(a[1], int(a[2]))
+    if a and a[0] == "--failure" and len(a) == 4:
+        failure(a[1], int(a[2]), int(a[3]))
     elif len(a) == 5:
         fig6(a[0], int(a[1]), int(a[2]), int(a[3]), a[4])
     else:

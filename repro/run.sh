@@ -141,7 +141,7 @@ perf() {
 	local name=$1 secs=$2
 	shift 2
 	ip netns exec c1 stdbuf -oL dnsperf -v -s $ANY -d "$OUT/raw/queries" \
-	    -l "$secs" -c 4 -q 200 -t 1 -Q "$QPS" "$@" 2>&1 |
+	    -l "$secs" -c 4 -q "${PERF_OUTSTANDING:-200}" -t 1 -Q "$QPS" "$@" 2>&1 |
 	    /usr/bin/python3 "$REPO/repro/stamp.py" "$OUT/raw/$name.csv" \
 	    >"$OUT/raw/$name.txt"
 }
@@ -168,7 +168,7 @@ fig6() {
 }
 
 failure() {
-	local out=$OUT/failure.md t0 perfpid ev=""
+	local out=$OUT/failure.md t0 t1 perfpid ev=""
 	dns_up failure
 	api $RC PATCH "/api/v1/groups/$ANY" '{"policy": "round-robin"}' >/dev/null
 	state() { api "$1" GET "/api/v1/groups/$ANY/members" | jq -r --arg a "$2" \
@@ -178,7 +178,9 @@ failure() {
 	quiet() { local a b; a=$(sel "$1"); sleep 0.5; b=$(sel "$1"); [ "$a" = "$b" ]; }
 	route() { api $RC GET /api/v1/ripng | jq -r --arg p "$ANY/128" \
 	    '.routes[] | select(.prefix == $p and .state == "live") | "\(.interface) metric \(.metric)"'; }
-	perf failure 16 &
+	# Room for a second of queries in flight: the ones sent to a dead
+	# member wait out their timeout without stalling the others.
+	PERF_OUTSTANDING=$(( QPS * 2 )) perf failure 16 &
 	perfpid=$!
 	sleep 4
 	t0=$(now_ms)
@@ -189,7 +191,8 @@ failure() {
 	wait_for 10 quiet 2001:db8:31::10 || die "rc still chooses d1"
 	ev+="| $(( $(now_ms) - t0 )) | rc no longer chooses d1 (E-BB answers without it) |"$'\n'
 	sleep 2
-	ev+="| $(( $(now_ms) - t0 )) | nsd killed on d2, the last member of site 1 |"$'\n'
+	t1=$(now_ms)
+	ev+="| $(( t1 - t0 )) | nsd killed on d2, the last member of site 1 |"$'\n'
 	kill "$(cat "$STATE/hosts/d2/dns/nsd.pid")"
 	wait_for 10 eval '[ "$(state $RS1 2001:db8:32::10)" = down ]' || die "d2 not down"
 	ev+="| $(( $(now_ms) - t0 )) | d2 down at rs1 |"$'\n'
@@ -202,7 +205,7 @@ failure() {
 		echo "# Daemon failure under dnsperf load"
 		echo
 		echo "\`repro/run.sh failure\`, lab \`dns\`, rc's policy round robin,"
-		echo "dnsperf from c1: 16 s, $QPS queries/s offered, timeout 1 s"
+		echo "dnsperf from c1: 16 s, $QPS queries/s offered, timeout 1 s, $(( QPS * 2 )) in flight at most"
 		echo "($(date -u '+%Y-%m-%d %H:%M UTC'); $(machine))."
 		echo
 		echo "| ms after knotd was killed | event |"
@@ -216,7 +219,7 @@ failure() {
 		    "$OUT/raw/failure.txt"
 		echo '```'
 	} >"$out"
-	/usr/bin/python3 "$REPO/repro/fig6.py" --failure "$OUT" "$(( t0 ))" >>"$out" || true
+	/usr/bin/python3 "$REPO/repro/fig6.py" --failure "$OUT" "$t0" "$t1" >>"$out"
 	cat "$out"
 }
 
