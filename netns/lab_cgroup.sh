@@ -127,7 +127,7 @@ cgroups_down() {
 		for d in "$p"/*/; do
 			[ -e "$d/cgroup.procs" ] || continue
 			pids=$(cat "$d/cgroup.procs")
-			[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+			echo "$pids" | xargs -r kill -KILL 2>/dev/null || true
 			poll 5 cg_empty "$d" || say "processes left in cgroup $d"
 			rmdir "$d" 2>/dev/null || say "cannot remove cgroup $d"
 		done
