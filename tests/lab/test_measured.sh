@@ -13,6 +13,8 @@
 # 1. m1 and m2 do the same CPU work, a fifth and a half of a CPU
 #    allowed: their agents (--cgroup) report loads near 50 and 20, and
 #    the router's API shows them as reported inputs, m1's clearly higher.
+#    Four static members given paper 2's Table 2 inputs through the API
+#    score 34, 43, 64 and 41.
 # 2. m1's link is limited to 20 Mbit/s (PATCH /api/v1/interfaces/m1)
 #    and loaded by iperf3 from c1: m1's measured residual bandwidth in
 #    its score inputs falls well below m2's.
@@ -56,6 +58,28 @@ l2=$(input "$M2" load_pct)
 assert_match ' reported$' "$l1" "m1's load source"
 info "same work (10 % of a CPU) under cpu_max 20000/100000 and 50000/100000: loads m1 ${l1%% *} %, m2 ${l2%% *} % (reported)"
 assert_match '^1 measured$' "$(input "$M1" hops)" "m1's hops"
+
+# --- Table 2 of paper 2 through the live API: four static members given
+# its inputs (the load set by PATCH) score 34, 43, 64, 41 under the
+# normal profile's 30:60:10.
+T2=("2 90 20 34" "2 80 50 43" "3 35 40 64" "2 80 30 41")
+for i in 0 1 2 3; do
+	read -r hops load bw _ <<<"${T2[$i]}"
+	api POST "/api/v1/groups/$ANY/members" "{\"address\":
+	    \"2001:db8:22::3$i\", \"interface\": \"m2\", \"hops\": $hops,
+	    \"bandwidth\": $bw}" >/dev/null
+	api PATCH "/api/v1/groups/$ANY/members/2001:db8:22::3$i" \
+	    "{\"load\": $load}" >/dev/null
+done
+scores=$(group | jq -r '[.members[] | select(.address |
+    startswith("2001:db8:22::3")) | .score.score] | join(" ")')
+assert_eq "34 43 64 41" "$scores" "Table 2 scores"
+assert_eq 409 "$(api_code PATCH "/api/v1/groups/$ANY/members/$M1" \
+    '{"load": 5}')" "PATCH load of a joined member"
+info "Table 2 through the API: scores $scores"
+for i in 0 1 2 3; do
+	api DELETE "/api/v1/groups/$ANY/members/2001:db8:22::3$i" >/dev/null
+done
 
 # --- 2. residual bandwidth of a loaded link
 api PATCH /api/v1/interfaces/m1 \
