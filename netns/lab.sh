@@ -72,6 +72,8 @@ esac
 . "$(dirname "$SELF")/lab_links.sh"
 # shellcheck source=netns/lab_dns.sh
 . "$(dirname "$SELF")/lab_dns.sh"
+# shellcheck source=netns/lab_cgroup.sh
+. "$(dirname "$SELF")/lab_cgroup.sh"
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 say() { echo "lab.sh: $*"; }
@@ -243,7 +245,7 @@ topology_errors() {
 		   elif ($rs | length) == 1 then $rs[0]
 		   else null end) as $hr
 		| ((($h | keys) - ["name", "interface", "addresses", "run",
-		     "listen", "sysctl", "member", "client",
+		     "listen", "sysctl", "member", "client", "cgroup",
 		     if $multi then "router" else empty end])[]
 		    | "\($w): unknown key \"\(.)\""),
 		  (if ($h.name | nsname) then empty
@@ -274,6 +276,12 @@ topology_errors() {
 		   else "\($w).addresses: must be a list of \"address/length\"" end),
 		  (if $h.run == null or ($h.run | strs) then empty
 		   else "\($w).run: must be a list of command strings" end),
+		  (if $h.cgroup == null or ($h.cgroup | type == "object"
+		       and (($h.cgroup | keys) - ["cpu_max"]) == []
+		       and ($h.cgroup.cpu_max | str
+			   and test("^(max|[1-9][0-9]{3,}) [1-9][0-9]{3,6}$")))
+		   then empty
+		   else "\($w).cgroup: must be {\"cpu_max\": \"QUOTA PERIOD\"} (microseconds, QUOTA 1000 or more or \"max\", PERIOD 1000-1000000)" end),
 		  (if $h.listen == null or ($h.listen | type == "array"
 		       and all(.[]; type == "number" and . >= 1 and . <= 65535
 			   and . == floor))
@@ -528,8 +536,9 @@ start_member() {
 	while IFS= read -r a; do
 		args+=("$a")
 	done < <(jq -r '.args[]?' <<<"$m")
-	setsid ip netns exec "$h" "$agent" "${args[@]}" </dev/null \
-	    >>"$dir/member.log" 2>&1 &
+	cg_member_args "$topo" "$h"
+	setsid "${CG_NETNS[@]}" "$agent" "${args[@]}" "${CG_ARGS[@]}" \
+	    </dev/null >>"$dir/member.log" 2>&1 &
 	echo $! >"$dir/member.pid"
 }
 
@@ -661,6 +670,7 @@ do_down() {
 		tap_del "$h" "$(host_ifname "$topo" "$h")"
 		ip netns del "$h" 2>/dev/null || say "cannot delete namespace $h"
 	done
+	cgroups_down
 	for h in $(topo_hosts "$topo"); do
 		resolver_clear "$h"
 	done
@@ -902,6 +912,7 @@ cmd_up() {
 		    host_has_default "$h"
 	done
 
+	cgroups_up "$topo"
 	# Members first: their services may bind the anycast address.
 	for h in $(topo_hosts "$topo"); do
 		[ "$(host_member "$topo" "$h")" != null ] || continue
@@ -924,11 +935,12 @@ cmd_up() {
 	for h in $(topo_hosts "$topo"); do
 		hostdir=$STATE/hosts/$h
 		i=0
+		cg_wrap "$topo" "$h"
 		while IFS= read -r cmd; do
 			[ -n "$cmd" ] || continue
 			i=$((i + 1))
 			LAB_HOST=$h LAB_DIR=$hostdir LAB_STATE=$STATE \
-			    LAB_SH=$SELF setsid ip netns exec "$h" \
+			    LAB_SH=$SELF setsid "${CG_WRAP[@]}" ip netns exec "$h" \
 			    bash -c "$cmd" </dev/null \
 			    >"$hostdir/run-$i.log" 2>&1 &
 			echo "$cmd" >"$hostdir/run-$i.cmd"
