@@ -31,9 +31,9 @@ for m in m1 m2 m3 m4; do
 done
 info "RIPng: c1 reaches every member's unicast address"
 
-# rc's capture of what it sends on the transit links (HTTP only).
+# rc's capture of what it sends with a routing header (next header 43).
 code=$(on rc api_code POST /api/v1/captures \
-    '{"direction": "tx", "filter": "tcp port 80"}')
+    '{"direction": "tx", "filter": "ip6[6] == 43"}')
 assert_eq 201 "$code" "POST /api/v1/captures at rc: $(cat "$TEST_TMP/api-body")"
 cap=$(jq -r .id "$TEST_TMP/api-body")
 
