@@ -54,6 +54,9 @@ vias=$(jq -r '[.routes[].via] | unique | join(" ")' <<<"$ebb")
 assert_eq "2001:db8:21::1 2001:db8:23::1" "$vias" "rc: routers answering (ids)"
 assert_gt "$(jq '.reservations | length' <<<"$ebb")" 0 "rc: reservations held"
 disc_ms=$(jq -r '.groups[0].first_packet_ms' <<<"$ebb")
+line=$(grep -m1 'ebb: group .*: discovery' "$(router_state rc)/vrouter.log") ||
+    fail "no discovery line in rc's log"
+info "rc's log: ${line#* }"
 info "first request answered by $name in $first_ms ms; discovery to" \
     "first packet $disc_ms ms; rc: $(c discoveries_sent) discoveries," \
     "$(c answers_received) answers, $(c reservations_ok) reservations"
