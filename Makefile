@@ -73,7 +73,6 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 .PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
-	dissector \
 	bench-dns lab lab-down install uninstall installcheck manlint deps clean \
 	check-docker docker-base
 
@@ -156,6 +155,7 @@ $(BUILD)/fuzz/fuzz_client_learn: tests/fuzz/fuzz_client_learn.c \
 $(BUILD)/ebb-pcap: tests/wireshark/ebb_pcap.c $(BUILD)/libcommon.a
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LDLIBS)
 
+.PHONY: dissector
 dissector: $(BUILD)/ebb-pcap
 	/usr/bin/python3 tests/wireshark/check_ebb.py $(BUILD)/ebb-pcap
 
