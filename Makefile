@@ -12,7 +12,8 @@
 #   make lab        bring the anycast lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
-#   make bench      vrouter against kernel forwarding (root)
+#   make bench      micro-benchmarks (LPM, flow table, maglev), then
+#                   vrouter against kernel forwarding (root)
 #   make bench-dns  the .any responder against knotd (root)
 #   make install    install into $(DESTDIR)$(PREFIX): programs, manual
 #                   pages, dashboard, API document, sample configuration,
@@ -115,6 +116,9 @@ $(BUILD)/anycast-client: $(CLIENT_OBJS)
 $(BUILD)/vrouterctl: $(CTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bench-micro: bench/micro.c $(BUILD)/libvrouter.a
+	$(CC) $(ALL_CFLAGS) -o $@ bench/micro.c $(BUILD)/libvrouter.a $(LDLIBS)
+
 $(BUILD)/unit: $(UNIT_SRCS) $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $(UNIT_SRCS) \
 	    $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a $(LDLIBS) \
@@ -195,7 +199,8 @@ lab: deps all
 lab-down:
 	bash netns/lab.sh down
 
-bench: deps all
+bench: deps all $(BUILD)/bench-micro
+	$(BUILD)/bench-micro
 	VROUTER=$(BUILD)/vrouter bash bench/forwarding
 
 bench-dns: deps all
