@@ -14,6 +14,8 @@
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make bench      micro-benchmarks (LPM, flow table, maglev), then
 #                   vrouter against kernel forwarding (root)
+#   make bench-peers  anycast HTTP balancing against HAProxy and nftables
+#                   DNAT (root)
 #   make bench-dns  the .any responder against knotd (root)
 #   make install    install into $(DESTDIR)$(PREFIX): programs, manual
 #                   pages, dashboard, API document, sample configuration,
@@ -73,6 +75,7 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 .PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
+	bench-peers \
 	bench-dns lab lab-down install uninstall installcheck manlint deps clean \
 	check-docker docker-base
 
@@ -202,6 +205,9 @@ lab-down:
 bench: deps all $(BUILD)/bench-micro
 	$(BUILD)/bench-micro
 	VROUTER=$(BUILD)/vrouter bash bench/forwarding
+
+bench-peers: deps all
+	VROUTER=$(BUILD)/vrouter bash bench/peers
 
 bench-dns: deps all
 	VROUTER=$(BUILD)/vrouter bash bench/dns
