@@ -6,6 +6,7 @@
 #                   end-to-end tests (root), a short fuzz run, and the
 #                   Docker demo's test when a Docker engine can be had
 #   make openapi    docs/openapi.yaml: validators, routes of vrouter/api.c
+#   make dissector  the E-BB Wireshark dissector against the codec (tshark)
 #   make check-docker  the Docker demo end to end (root)
 #   make docker-base   build the base image debian:bookworm-slim locally
 #                   (debootstrap) when it is missing
@@ -157,6 +158,14 @@ $(BUILD)/fuzz/fuzz_client_learn: tests/fuzz/fuzz_client_learn.c \
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< hosts/client/learn.c \
 	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
 
+# The E-BB Wireshark dissector on messages the codec wrote (tshark, no root).
+$(BUILD)/ebb-pcap: tests/wireshark/ebb_pcap.c $(BUILD)/libcommon.a
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: dissector
+dissector: $(BUILD)/ebb-pcap
+	/usr/bin/python3 tests/wireshark/check_ebb.py $(BUILD)/ebb-pcap
+
 deps:
 	@bash tests/deps.sh
 
@@ -182,7 +191,7 @@ fuzz: deps fuzz-build
 
 check: deps
 	$(MAKE) all $(BUILD)/unit $(BUILD)/unit-asan fuzz-build
-	$(MAKE) unit unit-asan fixtures openapi manlint installcheck
+	$(MAKE) unit unit-asan fixtures openapi manlint installcheck dissector
 	bash tests/fuzz/run.sh 10 $(FUZZ_BINS)
 	$(MAKE) labtest
 	bash tests/docker/run.sh --optional
