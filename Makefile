@@ -13,7 +13,10 @@
 #   make lab        bring the anycast lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
-#   make bench      vrouter against kernel forwarding (root)
+#   make bench      micro-benchmarks (LPM, flow table, maglev), then
+#                   vrouter against kernel forwarding (root)
+#   make bench-peers  anycast HTTP balancing against HAProxy and nftables
+#                   DNAT (root)
 #   make bench-dns  the .any responder against knotd (root)
 #   make repro      paper 2's Table 2, Fig. 6 and a daemon failure, measured
 #                   again in the lab into repro/results (root)
@@ -75,7 +78,7 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 .PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
-	dissector \
+	bench-peers \
 	bench-dns repro lab lab-down install uninstall installcheck manlint deps clean \
 	check-docker docker-base
 
@@ -118,6 +121,9 @@ $(BUILD)/anycast-client: $(CLIENT_OBJS)
 
 $(BUILD)/vrouterctl: $(CTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench-micro: bench/micro.c $(BUILD)/libvrouter.a
+	$(CC) $(ALL_CFLAGS) -o $@ bench/micro.c $(BUILD)/libvrouter.a $(LDLIBS)
 
 $(BUILD)/unit: $(UNIT_SRCS) $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $(UNIT_SRCS) \
@@ -165,6 +171,7 @@ $(BUILD)/fuzz/fuzz_cgroup: tests/fuzz/fuzz_cgroup.c hosts/member/cgroup.c \
 $(BUILD)/ebb-pcap: tests/wireshark/ebb_pcap.c $(BUILD)/libcommon.a
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LDLIBS)
 
+.PHONY: dissector
 dissector: $(BUILD)/ebb-pcap
 	/usr/bin/python3 tests/wireshark/check_ebb.py $(BUILD)/ebb-pcap
 
@@ -213,8 +220,12 @@ lab: deps all
 lab-down:
 	bash netns/lab.sh down
 
-bench: deps all
+bench: deps all $(BUILD)/bench-micro
+	$(BUILD)/bench-micro
 	VROUTER=$(BUILD)/vrouter bash bench/forwarding
+
+bench-peers: deps all
+	VROUTER=$(BUILD)/vrouter bash bench/peers
 
 bench-dns: deps all
 	VROUTER=$(BUILD)/vrouter bash bench/dns

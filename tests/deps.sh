@@ -10,7 +10,7 @@ libsodium-dev libmnl-dev libcriterion-dev libclang-rt-14-dev python3 python3-sca
 python3-yaml iproute2 iputils-ping traceroute iperf3 tshark tcpdump nginx-light
 socat curl jq procps libldns-dev knot knot-dnsutils knot-dnssecutils dnsperf
 nsd python3-matplotlib
-ndisc6 bind9-dnsutils bird2 prometheus mandoc chromium"
+ndisc6 bind9-dnsutils bird2 prometheus mandoc chromium haproxy nftables wrk"
 
 OPENAPI=$(cd "$(dirname "$0")" && pwd)/openapi
 

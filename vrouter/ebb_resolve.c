@@ -80,6 +80,34 @@ ebb_member_route(const struct router *r, const struct member *m)
 	return m->remote ? route_of(m) : NULL;
 }
 
+/*
+ * The resolver gives up rt's reservation before it expires: its own
+ * share back, and a RELEASE along the path for the others'.
+ */
+static void
+release(struct router *r, struct ebb_route *rt)
+{
+	struct ebb_msg	 m;
+
+	if (rt->resv_id == 0 || (rt->resv_until_ns <= r->now_ns &&
+	    !rt->resv_pending))
+		return;
+	ebb_resv_give(r, &r->ebb->router_id, rt->resv_id);
+	memset(&m, 0, sizeof(m));
+	m.type = EBB_RELEASE;
+	m.req_id = rt->resv_id;
+	m.origin = r->ebb->router_id;
+	m.group = rt->group;
+	m.npath = rt->npath;
+	memcpy(m.path, rt->path, sizeof(m.path));
+	m.hops = rt->hops;
+	m.kbit = rt->resv_kbit;
+	if (m.npath > 1)
+		(void)ebb_send_to(r, &m, 1);
+	rt->resv_until_ns = 0;
+	rt->resv_pending = false;
+}
+
 static void
 park(struct group *g, struct ebb_disc *d, struct pbuf *pb)
 {
@@ -171,10 +199,8 @@ store(struct router *r, struct group *g, const struct ebb_msg *m)
 	}
 	moved = rt->npath != m->npath ||
 	    memcmp(rt->path, m->path, m->npath * sizeof(m->path[0])) != 0;
-	if (moved && rt->resv_until_ns > r->now_ns)
-		ebb_resv_give(r, &e->router_id, rt->resv_id);
 	if (moved) {
-		rt->resv_until_ns = 0;
+		release(r, rt);		/* along the old path */
 		rt->resv_id = 0;
 	}
 	rt->npath = m->npath;
@@ -476,7 +502,7 @@ ebb_group_gone(struct router *r, const struct group *g)
 	for (size_t i = 0; i < EBB_CACHE_MAX; i++)
 		if (e->cache[i].used && addr_eq(&e->cache[i].group,
 		    &g->conf.addr)) {
-			ebb_resv_give(r, &e->router_id, e->cache[i].resv_id);
+			release(r, &e->cache[i]);
 			e->cache[i].used = false;
 		}
 }
@@ -496,8 +522,7 @@ route_expire(struct router *r, struct ebb_route *rt)
 			return;
 		member_del(r, mb);
 	}
-	if (rt->resv_until_ns > r->now_ns)
-		ebb_resv_give(r, &e->router_id, rt->resv_id);
+	release(r, rt);
 	rt->used = false;
 	e->stats.cache_expired++;
 }

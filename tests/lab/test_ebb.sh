@@ -31,11 +31,16 @@ for m in m1 m2 m3 m4; do
 done
 info "RIPng: c1 reaches every member's unicast address"
 
-# rc's capture of what it sends on the transit links (HTTP only).
+# rc's capture of what it sends with a routing header (next header 43).
 code=$(on rc api_code POST /api/v1/captures \
-    '{"direction": "tx", "filter": "tcp port 80"}')
+    '{"direction": "tx", "filter": "ip6[6] == 43"}')
 assert_eq 201 "$code" "POST /api/v1/captures at rc: $(cat "$TEST_TMP/api-body")"
 cap=$(jq -r .id "$TEST_TMP/api-body")
+# and of the E-BB's messages, both ways (decoded with tools/wireshark/ebb.lua)
+code=$(on rc api_code POST /api/v1/captures \
+    '{"direction": "both", "filter": "udp port 5300"}')
+assert_eq 201 "$code" "POST /api/v1/captures at rc: $(cat "$TEST_TMP/api-body")"
+ecap=$(jq -r .id "$TEST_TMP/api-body")
 
 # --- the first request: a discovery, then a reservation
 t0=$(date +%s%N)
@@ -54,6 +59,9 @@ vias=$(jq -r '[.routes[].via] | unique | join(" ")' <<<"$ebb")
 assert_eq "2001:db8:21::1 2001:db8:23::1" "$vias" "rc: routers answering (ids)"
 assert_gt "$(jq '.reservations | length' <<<"$ebb")" 0 "rc: reservations held"
 disc_ms=$(jq -r '.groups[0].first_packet_ms' <<<"$ebb")
+line=$(grep -m1 'ebb: group .*: discovery' "$(router_state rc)/vrouter.log") ||
+    fail "no discovery line in rc's log"
+info "rc's log: ${line#* }"
 info "first request answered by $name in $first_ms ms; discovery to" \
     "first packet $disc_ms ms; rc: $(c discoveries_sent) discoveries," \
     "$(c answers_received) answers, $(c reservations_ok) reservations"
@@ -105,3 +113,20 @@ for d in $(tshark -r "$pcap" -Y 'ipv6.routing.type == 4' -T fields \
 	    "destination of a packet with an SRH"
 done
 info "packets with an SRH sent by rc, by destination: $srh"
+
+# --- the E-BB's messages at rc, as the dissector reads them
+epcap=$TEST_TMP/rc-ebb.pcap
+key=$(jq -r '.routers[0].ebb.keys[0].key' "$SITES_TOPOLOGY")
+on rc api_code POST "/api/v1/captures/$ecap/stop" >/dev/null
+on rc api_get_to "$epcap" "/api/v1/captures/$ecap/pcap"
+types=$(tshark -X lua_script:"$LAB_REPO/tools/wireshark/ebb.lua" \
+    -o "ebb.keys:1=$key" -r "$epcap" -Y 'ebb.tag_ok == 1' -T fields \
+    -e ebb.type 2>/dev/null | sort -n | uniq -c |
+    awk '{ n[$2] = $1 } END { printf "DISCOVER %d, ANSWER %d, RESERVE %d, ACK %d, NAK %d", n[1], n[2], n[3], n[4], n[5] }')
+bad=$(tshark -X lua_script:"$LAB_REPO/tools/wireshark/ebb.lua" \
+    -o "ebb.keys:1=$key" -r "$epcap" -Y 'ebb && !(ebb.tag_ok == 1)' \
+    2>/dev/null | wc -l)
+assert_eq 0 "$bad" "E-BB messages whose tag does not verify"
+assert_match 'DISCOVER [1-9].*ANSWER [1-9].*RESERVE [1-9].*ACK [1-9]' \
+    "$types" "E-BB messages at rc with a valid tag"
+info "E-BB messages at rc (tags verified by ebb.lua): $types"

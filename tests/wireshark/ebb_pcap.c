@@ -2,8 +2,8 @@
  * ebb-pcap FILE: write E-BB messages encoded by common/ebb_proto.c as
  * Ethernet/IPv6/UDP frames to port 5300 into the pcap FILE, and print
  * on stdout, as JSON, what each frame holds: the fields given to the
- * encoder for a well-formed message, or the expert message a dissector
- * must raise for a malformed one.  check_ebb.py compares the two.
+ * encoder for a well-formed message (and whether its tag was spoilt),
+ * or the expert message a dissector must raise for a malformed one.  check_ebb.py compares the two.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -200,6 +200,17 @@ main(int argc, char **argv)
 
 		dump(d, ++n, buf, len);
 		printf("%s  {\"frame\": %d, ", n > 1 ? ",\n" : "", n);
+		json_msg(&m, len);
+		printf("}");
+	}
+	{
+		/* Well formed, but its tag has one bit wrong. */
+		struct ebb_msg	 m = msg(EBB_RESERVE, 2);
+		size_t		 len = encode(&m, buf);
+
+		buf[len - 1] ^= 1;
+		dump(d, ++n, buf, len);
+		printf(",\n  {\"frame\": %d, \"bad_tag\": true, ", n);
 		json_msg(&m, len);
 		printf("}");
 	}

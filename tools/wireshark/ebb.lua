@@ -6,10 +6,14 @@
 --   wireshark -X lua_script:tools/wireshark/ebb.lua -r lab.pcap
 --   tshark -X lua_script:tools/wireshark/ebb.lua -r lab.pcap -V
 --
--- or copy it into the personal Lua plugins folder.  Display filter
--- field prefix: "ebb", e.g. ebb.type == 2 && ebb.load > 50.
+-- or copy it, with hmac-sha256.lua, into the personal Lua plugins
+-- folder.  Display filter field prefix: "ebb", e.g.
+-- ebb.type == 2 && ebb.load > 50.
 --
--- The tag is shown, not checked (the region key is not at hand).
+-- Tags are checked when keys are set in the protocol preferences
+-- ("keys": a 64-digit hex key for every key id, or "id=hex,id=hex"),
+-- over the IPv6 source address and the bytes before the tag
+-- (hmac-sha256.lua, beside this file, computes them).
 -- What the codec (common/ebb_proto.c) would refuse whatever the tag is
 -- marked "Malformed message" (severity error): length, version, type,
 -- path and hop count, and the field rules.
@@ -51,13 +55,24 @@ local f = {
 	path = ProtoField.none("ebb.path", "Path"),
 	router = ProtoField.ipv6("ebb.path.router", "Router"),
 	tag = ProtoField.bytes("ebb.tag", "Tag (HMAC-SHA256)"),
+	tag_ok = ProtoField.bool("ebb.tag_ok", "Tag valid"),
 }
 p.fields = {}
 for _, v in pairs(f) do table.insert(p.fields, v) end
 
 local e_malformed = ProtoExpert.new("ebb.malformed", "Malformed message",
     expert.group.MALFORMED, expert.severity.ERROR)
-p.experts = { e_malformed }
+local e_bad_tag = ProtoExpert.new("ebb.bad_tag", "Tag does not verify",
+    expert.group.SECURITY, expert.severity.WARN)
+p.experts = { e_malformed, e_bad_tag }
+
+p.prefs.keys = Pref.string("Keys", "",
+    "64 hex digits (every key id), or id=hex pairs separated by commas")
+
+-- HMAC-SHA256 and the keys preference, from the file beside this one.
+local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or ""
+local crypto = dofile(here .. "hmac-sha256.lua")
+local ipv6_src = Field.new("ipv6.src")
 
 local UNSPEC = string.rep("\0", 16)
 local LOOPBACK = string.rep("\0", 15) .. "\1"
@@ -99,6 +114,23 @@ local function dissect_path(buf, t, off, npath)
 		local ri = pt:add(f.router, buf(off + 16 * i, 16))
 		ri:append_text(i == 0 and " (origin)" or "")
 	end
+end
+
+-- The tag, checked under the key of the header's key id if one is set.
+local function dissect_tag(buf, t, len)
+	local tagr = buf(len - TAG_LEN, TAG_LEN)
+	local tt = t:add(f.tag, tagr)
+	local srcs = { ipv6_src() }
+	local src = srcs[#srcs]
+	local key = crypto.key_for(p.prefs.keys, buf(2, 2):uint())
+	if not (key and src and src.range) then
+		tt:append_text(" [not checked: no key]")
+		return
+	end
+	local ok = crypto.hmac_sha256(key, src.range:raw() ..
+	    buf(0, len - TAG_LEN):raw()) == tagr:raw()
+	tt:add(f.tag_ok, tagr, ok):set_generated()
+	if not ok then tt:add_proto_expert_info(e_bad_tag) end
 end
 
 function p.dissector(buf, pinfo, tree)
@@ -163,7 +195,7 @@ function p.dissector(buf, pinfo, tree)
 	else
 		dissect_fields(buf, t, mtype)
 		dissect_path(buf, t, HDR_LEN + type_len[mtype], npath)
-		t:add(f.tag, buf(len - TAG_LEN, TAG_LEN))
+		dissect_tag(buf, t, len)
 	end
 	if malformed then pinfo.cols.info:append(" [Malformed]") end
 	return len
