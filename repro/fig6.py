@@ -74,7 +74,6 @@ def fig6(out, rounds, secs, qps, machine):
              for p in POLICIES}
     share = {p: {a: 0 for a, _ in MEMBERS} for p in POLICIES}
     per_round = []
-    prev = selections(os.path.join(raw, "fig6-members-before.json"))
     for p, r in order:
         base = os.path.join(raw, "fig6-%s-%s" % (p, r))
         t, l = read_csv(base + ".csv")
@@ -85,10 +84,12 @@ def fig6(out, rounds, secs, qps, machine):
         for k in ("sent", "completed", "lost"):
             stats[p][k] += s[k]
         stats[p]["qps"].append(s["qps"])
+        pre = selections(base + "-members-pre.json")
         cur = selections(base + "-members.json")
         for a, _ in MEMBERS:
-            share[p][a] += cur.get(a, 0) - prev.get(a, 0)
-        prev = cur
+            n = cur.get(a, 0) - pre.get(a, 0)
+            # A remote member the E-BB re-created counts from then on.
+            share[p][a] += n if n >= 0 else cur.get(a, 0)
         sl = sorted(l)
         per_round.append((p, r, len(l), sum(l) / len(l) if l else 0,
                           pct(sl, 99), sl[-1] if sl else 0, s["lost"]))
@@ -134,7 +135,10 @@ def fig6(out, rounds, secs, qps, machine):
               ratio("max") <= 0.8 and ratio("mean") < 1 and
               sc["lost"] <= rr["lost"] else "NOT met"))
     md.append("")
-    md.append("Queries each member was given (rc's `selections`), all rounds:")
+    md.append("Queries each member was given, all rounds (rc's `selections` "
+              "counter of each member, read before and after each round; "
+              "a remote member that the E-BB re-created during a round "
+              "counts from then on, so a share may be short):")
     md.append("")
     md.append("| policy | " + " | ".join(n for _, n in MEMBERS) + " |")
     md.append("|---|" + "---|" * len(MEMBERS))
@@ -143,6 +147,26 @@ def fig6(out, rounds, secs, qps, machine):
         md.append("| %s | " % p + " | ".join(
             "%d (%.0f %%)" % (share[p][a], 100.0 * share[p][a] / tot)
             for a, _ in MEMBERS) + " |")
+    md.append("")
+    md.append("What rc saw of each member after each policy's last round "
+              "(`GET /api/v1/groups/A/members`: hops, load %, residual "
+              "Mbit/s, score):")
+    md.append("")
+    md.append("| policy | " + " | ".join(n for _, n in MEMBERS) + " |")
+    md.append("|---|" + "---|" * len(MEMBERS))
+    for p in POLICIES:
+        last = [r for q, r in order if q == p][-1]
+        d = json.load(open(os.path.join(raw, "fig6-%s-%s-members.json"
+                                        % (p, last))))
+        by = {m["address"]: m for m in d.get("members", [])}
+        cells = []
+        for a, _ in MEMBERS:
+            m = by.get(a)
+            cells.append("—" if m is None else "%s h, %s %%, %s Mbit/s, %s"
+                         % (m.get("hops"), m.get("load_pct"),
+                            m.get("bandwidth_mbps"),
+                            m.get("score", {}).get("score")))
+        md.append("| %s | " % p + " | ".join(cells) + " |")
     md.append("")
     md.append("Each round:")
     md.append("")

@@ -155,6 +155,8 @@ fig6() {
 		for p in $pols; do
 			api $RC PATCH "/api/v1/groups/$ANY" "{\"policy\": \"$p\"}" >/dev/null
 			sleep 1
+			api $RC GET "/api/v1/groups/$ANY/members" \
+			    >"$OUT/raw/fig6-$p-$r-members-pre.json"
 			perf "fig6-$p-$r" "$SECS"
 			api $RC GET "/api/v1/groups/$ANY/members" \
 			    >"$OUT/raw/fig6-$p-$r-members.json"
