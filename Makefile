@@ -6,13 +6,17 @@
 #                   end-to-end tests (root), a short fuzz run, and the
 #                   Docker demo's test when a Docker engine can be had
 #   make openapi    docs/openapi.yaml: validators, routes of vrouter/api.c
+#   make dissector  the E-BB Wireshark dissector against the codec (tshark)
 #   make check-docker  the Docker demo end to end (root)
 #   make docker-base   build the base image debian:bookworm-slim locally
 #                   (debootstrap) when it is missing
 #   make lab        bring the anycast lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
-#   make bench      vrouter against kernel forwarding (root)
+#   make bench      micro-benchmarks (LPM, flow table, maglev), then
+#                   vrouter against kernel forwarding (root)
+#   make bench-peers  anycast HTTP balancing against HAProxy and nftables
+#                   DNAT (root)
 #   make bench-dns  the .any responder against knotd (root)
 #   make install    install into $(DESTDIR)$(PREFIX): programs, manual
 #                   pages, dashboard, API document, sample configuration,
@@ -72,6 +76,7 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 .PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
+	bench-peers \
 	bench-dns lab lab-down install uninstall installcheck manlint deps clean \
 	check-docker docker-base
 
@@ -115,6 +120,9 @@ $(BUILD)/anycast-client: $(CLIENT_OBJS)
 $(BUILD)/vrouterctl: $(CTL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bench-micro: bench/micro.c $(BUILD)/libvrouter.a
+	$(CC) $(ALL_CFLAGS) -o $@ bench/micro.c $(BUILD)/libvrouter.a $(LDLIBS)
+
 $(BUILD)/unit: $(UNIT_SRCS) $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $(UNIT_SRCS) \
 	    $(HOST_LIB_SRCS) $(BUILD)/libvrouter.a $(LDLIBS) \
@@ -157,6 +165,14 @@ $(BUILD)/fuzz/fuzz_cgroup: tests/fuzz/fuzz_cgroup.c hosts/member/cgroup.c \
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< hosts/member/cgroup.c \
 	    $(BUILD)/libvrouter-fuzz.a $(LDLIBS)
 
+# The E-BB Wireshark dissector on messages the codec wrote (tshark, no root).
+$(BUILD)/ebb-pcap: tests/wireshark/ebb_pcap.c $(BUILD)/libcommon.a
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: dissector
+dissector: $(BUILD)/ebb-pcap
+	/usr/bin/python3 tests/wireshark/check_ebb.py $(BUILD)/ebb-pcap
+
 deps:
 	@bash tests/deps.sh
 
@@ -182,7 +198,7 @@ fuzz: deps fuzz-build
 
 check: deps
 	$(MAKE) all $(BUILD)/unit $(BUILD)/unit-asan fuzz-build
-	$(MAKE) unit unit-asan fixtures openapi manlint installcheck
+	$(MAKE) unit unit-asan fixtures openapi manlint installcheck dissector
 	bash tests/fuzz/run.sh 10 $(FUZZ_BINS)
 	$(MAKE) labtest
 	bash tests/docker/run.sh --optional
@@ -202,8 +218,12 @@ lab: deps all
 lab-down:
 	bash netns/lab.sh down
 
-bench: deps all
+bench: deps all $(BUILD)/bench-micro
+	$(BUILD)/bench-micro
 	VROUTER=$(BUILD)/vrouter bash bench/forwarding
+
+bench-peers: deps all
+	VROUTER=$(BUILD)/vrouter bash bench/peers
 
 bench-dns: deps all
 	VROUTER=$(BUILD)/vrouter bash bench/dns

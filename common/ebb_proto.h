@@ -36,6 +36,27 @@
 #define EBB_TAG_LEN		32
 #define EBB_MAX_LEN		1024	/* any message fits */
 
+/*
+ * Byte layout (docs/ebb.md, "Wire format"): a fixed header, the fields
+ * of the type, npath router ids, the tag.  Offsets in the header:
+ */
+#define EBB_OFF_VERSION		0	/* 1 byte */
+#define EBB_OFF_TYPE		1	/* 1 */
+#define EBB_OFF_KEY_ID		2	/* 2 */
+#define EBB_OFF_FLAGS		4	/* 2, sent as 0, ignored */
+#define EBB_OFF_NPATH		6	/* 1 */
+#define EBB_OFF_HOPS		7	/* 1 */
+#define EBB_OFF_SEQ		8	/* 8 */
+#define EBB_OFF_SENDER		16	/* 16 */
+#define EBB_OFF_REQ_ID		32	/* 4 */
+#define EBB_OFF_BW		36	/* 4, Mbit/s */
+#define EBB_OFF_ORIGIN		40	/* 16 */
+#define EBB_OFF_GROUP		56	/* 16 */
+#define EBB_HDR_LEN		72
+#define EBB_ANSWER_LEN		20	/* server 16, load 1, zero 3 */
+#define EBB_RESV_LEN		8	/* kbit 4, lifetime_ms 4 */
+#define EBB_MIN_LEN		(EBB_HDR_LEN + EBB_TAG_LEN)
+
 enum ebb_type {
 	EBB_DISCOVER = 1,
 	EBB_ANSWER,
@@ -96,8 +117,17 @@ struct ebb_key {
 };
 
 /*
+ * The exact length of a message of type t with npath router ids, or 0
+ * for an unknown type or npath over EBB_MAX_PATH.
+ */
+size_t	 ebb_msg_len(enum ebb_type t, unsigned int npath);
+
+/*
  * Encode m, tag it with key under the IPv6 source address src; returns
  * the length written or -1 (buffer too small, path too long).
+ * The key id written is key->id (m->key_id is ignored); fields of other
+ * types are not sent.  Also -1 for what ebb_decode() would refuse:
+ * unknown type, hops over EBB_MAX_PATH, a field out of range.
  */
 int	 ebb_encode(const struct ebb_msg *m, const struct ebb_key *key,
 	    const struct in6_addr *src, uint8_t *buf, size_t buflen);
@@ -105,7 +135,8 @@ int	 ebb_encode(const struct ebb_msg *m, const struct ebb_key *key,
 /*
  * Check and decode one message from src: length, version, type, key
  * (one of nkeys), tag in constant time, then the fields.  EBB_OK and
- * *m filled, or the reason.
+ * *m filled, or the reason.  *m is zeroed first: fields of other
+ * types, and all of *m on a refusal, are 0.
  */
 enum ebb_err ebb_decode(const uint8_t *buf, size_t len,
 	    const struct in6_addr *src, const struct ebb_key *keys,

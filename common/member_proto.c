@@ -10,7 +10,11 @@
 #include <sodium.h>
 
 #include "member_proto.h"
+#include "srctag.h"
 #include "wire.h"
+
+_Static_assert(MP_TAG_LEN == SRCTAG_LEN && MP_KEY_LEN == SRCTAG_KEY_LEN,
+    "tags are srctag()s");
 
 static const char *const mp_type_names[] = {
 	[MP_JOIN] = "join",
@@ -145,20 +149,6 @@ mp_check_values(const struct mp_msg *m)
 	return 0;
 }
 
-/* Tag over src || buf[0..len-1]. */
-static void
-mp_tag(uint8_t tag[MP_TAG_LEN], const struct in6_addr *src,
-    const uint8_t *buf, size_t len, const uint8_t key[MP_KEY_LEN])
-{
-	crypto_auth_hmacsha256_state	 st;
-
-	crypto_auth_hmacsha256_init(&st, key, MP_KEY_LEN);
-	crypto_auth_hmacsha256_update(&st, src->s6_addr, sizeof(src->s6_addr));
-	crypto_auth_hmacsha256_update(&st, buf, len);
-	crypto_auth_hmacsha256_final(&st, tag);
-	sodium_memzero(&st, sizeof(st));
-}
-
 ssize_t
 mp_encode(uint8_t *buf, size_t cap, const struct in6_addr *src,
     const struct mp_msg *m, const uint8_t key[MP_KEY_LEN])
@@ -239,7 +229,7 @@ mp_encode(uint8_t *buf, size_t cap, const struct in6_addr *src,
 		off += 2 + mp_tlv_len[t];
 	}
 
-	mp_tag(buf + off, src, buf, off, key);
+	srctag(buf + off, src, buf, off, key);
 	return (ssize_t)(off + MP_TAG_LEN);
 }
 
@@ -301,15 +291,9 @@ int
 mp_verify(const uint8_t *buf, size_t len, const struct in6_addr *src,
     const uint8_t key[MP_KEY_LEN])
 {
-	uint8_t		 tag[MP_TAG_LEN];
-	int		 rv;
-
 	if (mp_framing(buf, len) == -1)
 		return -1;
-	mp_tag(tag, src, buf, len - MP_TAG_LEN, key);
-	rv = sodium_memcmp(tag, buf + len - MP_TAG_LEN, MP_TAG_LEN);
-	sodium_memzero(tag, sizeof(tag));
-	return rv == 0 ? 0 : -1;
+	return srctag_verify(src, buf, len - MP_TAG_LEN, key);
 }
 
 bool

@@ -45,7 +45,8 @@
 # (default: anycast-client beside the vrouter binary), LAB_STATE
 # (state directory, default /run/vrouter-lab), LAB_TIMEOUT (seconds to
 # wait for each step of "up", default 30), LAB_DEBUG=1 (vrouter -d),
-# LAB_QUIET=1 (no hints after "up").
+# LAB_QUIET=1 (no hints after "up"), LAB_EHASH (entries of each host's
+# own TCP socket hash table, default 4096).
 
 set -euo pipefail
 umask 022
@@ -57,6 +58,7 @@ DEFAULT_TOPOLOGY=$REPO/netns/topologies/default.json
 UP_TOPOLOGY=anycast		# what "up" starts when given none
 TIMEOUT=${LAB_TIMEOUT:-30}
 STOP_TIMEOUT=${LAB_STOP_TIMEOUT:-10}
+LAB_EHASH=${LAB_EHASH:-4096}	# each host's TCP socket hash table
 case $STATE in
 /?*) ;;
 *) echo "lab.sh: LAB_STATE must be an absolute directory, not '$STATE'" >&2
@@ -853,6 +855,12 @@ cmd_up() {
 		router_conf "$topo" "$r"
 	done
 
+	# Each host its own TCP socket hash table, as separate machines have:
+	# otherwise every namespace shares the machine's, and an agent's
+	# socket dump walks the sockets of all the others.
+	ehash=$(sysctl -n net.ipv4.tcp_child_ehash_entries 2>/dev/null || echo)
+	[ "$ehash" != 0 ] ||
+	    sysctl -q -w net.ipv4.tcp_child_ehash_entries="$LAB_EHASH"
 	for h in $(topo_hosts "$topo"); do
 		ip netns add "$h"
 		resolver_set "$topo" "$h"
@@ -873,6 +881,8 @@ cmd_up() {
 		done < <(jq -r --arg h "$h" \
 		    '.hosts[] | select(.name == $h) | .sysctl[]?' "$topo")
 	done
+	[ "$ehash" != 0 ] ||
+	    sysctl -q -w net.ipv4.tcp_child_ehash_entries=0
 
 	for r in $(topo_routers "$topo"); do
 		router_check "$topo" "$r" "$src"

@@ -228,6 +228,9 @@ apply_tlvs(struct router *r, struct member *m, const struct mp_msg *msg)
 		}
 	}
 	m->last_report_ns = r->now_ns;
+	/* A healthy report over the member's link is a sign of life. */
+	if (m->state == MS_UP && m->health)
+		m->last_ok_ns = r->now_ns;
 	if (m->state == MS_DOWN && m->why == MW_REPORTS && m->health) {
 		member_set_state(r, m, MS_JOINING, MW_NONE);
 		m->next_bg_ns = r->now_ns;

@@ -822,7 +822,7 @@ Test(config, fixtures_invalid)
 "      'policy': 'least-sessions',\n" \
 "      'rh_mode': 'exp',\n" \
 "      'score': { 'hop': 30, 'load': 60, 'bandwidth': 10 },\n" \
-"      'probe': { 'fresh_ms': 0, 'timeout_ms': 500, 'interval_ms': 1000,\n" \
+"      'probe': { 'fresh_ms': 2000, 'timeout_ms': 500, 'interval_ms': 1000,\n" \
 "                 'rise': 2, 'fall': 2, 'retest_ms': 1000,\n" \
 "                 'retest_max_ms': 30000, 'pending_max': 64 },\n" \
 "      'keys': [ { 'id': 1, 'key': '" KEY_HEX "' } ],\n" \
@@ -841,7 +841,7 @@ Test(config, fixtures_invalid)
 static void
 expect_default_probe(const struct cfg_probe *pr)
 {
-	cr_assert_eq(pr->fresh_ms, 0);
+	cr_assert_eq(pr->fresh_ms, 2000);
 	cr_assert_eq(pr->timeout_ms, 500);
 	cr_assert_eq(pr->interval_ms, 1000);
 	cr_assert_eq(pr->rise, 2);
