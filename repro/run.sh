@@ -80,7 +80,7 @@ machine() {
 # Table 2
 
 table2() {
-	local A=2001:db8:64::1 port=8080 m i out=$OUT/table2.md
+	local A=2001:db8:64::1 port=8080 i out=$OUT/table2.md
 	lab up table2 >"$OUT/raw/table2-up.log" 2>&1 ||
 	    { cat "$OUT/raw/table2-up.log" >&2; die "lab table2 did not come up"; }
 	members() { api $port GET "/api/v1/groups/$A/members"; }
@@ -123,7 +123,7 @@ table2() {
 # the DNS cluster
 
 ANY=2001:db8:53::1
-RC=8081 RS1=8082 RS2=8083
+RC=8081 RS1=8082
 
 dns_up() {
 	lab up dns >"$OUT/raw/$1-up.log" 2>&1 ||
