@@ -135,8 +135,8 @@ def fig6(out, rounds, secs, qps, machine):
               ratio("max") <= 0.8 and ratio("mean") < 1 and
               sc["lost"] <= rr["lost"] else "NOT met"))
     md.append("")
-    md.append("The same without each round's first second (every policy's "
-              "rounds begin with a burst of slow answers, see the plot over "
+    md.append("The same without each round's first second (a round's "
+              "start can show as a burst of slow answers in the plot over "
               "time):")
     md.append("")
     md.append("| policy | answers | mean | p50 | p90 | p99 | max |")
