@@ -161,8 +161,8 @@ struct flow_timeouts {
 	    "by the client) removed to make room in flood mode.")	\
 	X(flood_entered, "Times the table passed its high-water mark " \
 	    "and entered flood mode.")					\
-	X(flood_stateless, "New flows forwarded without an entry in " \
-	    "flood mode (no embryonic or idle flow left to replace).")
+	X(flood_stateless, "Packets of new flows forwarded without an " \
+	    "entry in flood mode: no embryonic or idle flow to replace.")
 
 struct flow_stats {
 #define X(f, help) uint64_t f;
