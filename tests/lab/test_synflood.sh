@@ -51,15 +51,7 @@ flow_field() { flows | jq -r ".$1"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$(cat "$LAB_STATE/vrouter.pid")/status"; }
 c1_rx() { api GET /api/v1/counters | jq -r '.interfaces.c1.rx_packets'; }
 
-# port -> member holding it, for every established connection to :80.
-holders() {
-	local m
-	for m in "${MEMBERS[@]}"; do
-		h "$m" ss -Htn state established '( sport = :80 )' |
-		    awk -v m="$m" '{ n = split($4, a, ":"); print a[n], m }'
-	done | sort
-}
-six_up() { [ "$(holders | wc -l)" -ge 6 ]; }
+six_up() { [ "$(held | wc -l)" -ge 6 ]; }
 
 # ---------------------------------------------------------------------
 info "six downloads of $DL_MIB MiB at 1 MiB/s"
@@ -68,8 +60,8 @@ for i in 1 2 3 4 5 6; do
 	[ "$i" -le 3 ] || c=c2
 	slow_download "$c" "$i" "$DL_BYTES"
 done
-wait_for -t 5 six_up || fail "the downloads did not start: $(holders)"
-before=$(holders)
+wait_for -t 5 six_up || fail "the downloads did not start: $(held)"
+before=$(held)
 info "  port member: $(paste -sd, <<<"$before")"
 assert_eq 6 "$(flow_field 'kinds.connected')" "connected flows before the flood"
 evicted0=$(flow_field evicted)
@@ -126,7 +118,7 @@ high=$(( (FLOWS * 90 + 99) / 100 ))
 grep -q 'flood mode, new flows' "$LAB_STATE/vrouter.log" ||
     fail "no log line on entering flood mode"
 
-still=$(holders)
+still=$(held)
 info "  port member: $(paste -sd, <<<"$still")"
 assert_eq "$before" "$(grep -Fxf <(echo "$before") <<<"$still" || true)" \
     "each download's member after the flood"
