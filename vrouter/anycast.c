@@ -559,7 +559,11 @@ anycast_dispatch(struct router *r, struct group *g, struct pbuf *pb,
 		anycast_unreachable(r, g, pb, p);
 		return;
 	}
-	if (member_fresh(r, m))
+	/*
+	 * A flood would keep the probe queue full, and legitimate SYNs
+	 * with it: in flood mode the background probes are trusted.
+	 */
+	if (member_fresh(r, m) || flow_flood(r->flows))
 		anycast_deliver(r, m, pb);
 	else
 		member_park(r, m, pb);
