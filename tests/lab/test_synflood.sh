@@ -9,9 +9,10 @@
 #                             flows.max 1024   └── m3
 #
 # The anycast topology (a probe before every new flow: in flood mode
-# new flows no longer wait for one) with a flow
-# table of FLOWS (1024) flows, flood mode from 90 %
-# (flows.high_water_percent) and syn_ms 3000.
+# new flows no longer wait for one) with a flow table of FLOWS (1024)
+# flows, flood mode from 90 % (flows.high_water_percent), syn_ms 3000.
+# The RSS grows while a flood first touches the preallocated packet
+# buffers (limits.buffers, 1024 of 64 KiB), and no further.
 #
 # Six downloads of /slow (1 MiB/s, DL_MIB MiB each, default 10), three
 # from c1 and three from c2, then FLOOD_S seconds (default 5) of SYNs at
