@@ -19,6 +19,10 @@
 #     neigh_evicted_incomplete), no stale one (neigh_evicted_stale 0).
 # (c) A capture of m1 with max_bytes 65536 and rotate 2 during the scan:
 #     it rotates, three files are left, none over 65536 bytes.
+# (d) The queue of packets parked while members are probed (a probe
+#     before every new flow), PATCHed to 4: 2 s of SYNs from spoofed
+#     sources of c2's /64 at SCAN_PPS overflow it (group counter
+#     pending_dropped) while a download from c1 goes on and completes.
 
 # shellcheck source=tests/lab/lib_anycast.sh
 . "$(dirname "$0")/lib_anycast.sh"
@@ -148,3 +152,23 @@ for f in "$cap_path" "$cap_path.1" "$cap_path.2"; do
 	sizes+="$(basename "$f")=$size "
 done
 info "  $rotations rotations, $(jq .packets <<<"$cap") frames; files: $sizes"
+
+# ---------------------------------------------------------------------
+info "(d) pending_max 4, SYNs from spoofed sources at $SCAN_PPS/s for 2 s"
+api PATCH "/api/v1/groups/$ANY" '{"probe": {"pending_max": 4}}' >/dev/null
+dropped0=$(group_counter .pending_dropped)
+slow_download c1 1 $((4 * 1048576))
+c2_mac=$(h c2 cat /sys/class/net/eth0/address)
+ping_ok c2 2001:db8:2::1 1
+router2_mac=$(neigh_mac c2 2001:db8:2::1)
+h c2 /usr/bin/python3 "$LAB_REPO/tests/lab/synflood.py" eth0 "$c2_mac" \
+    "$router2_mac" 2001:db8:2:: "$ANY" "$SCAN_PPS" 2 \
+    >"$TEST_TMP/burst.out" 2>&1 || fail "synflood.py: $(cat "$TEST_TMP/burst.out")"
+info "  synflood.py: $(cat "$TEST_TMP/burst.out")"
+dropped=$(( $(group_counter .pending_dropped) - dropped0 ))
+assert_gt "$dropped" 0 "packets dropped from the full queue"
+downloads_ok $((4 * 1048576))
+info "  $dropped packets dropped from the full queue" \
+    "($(api GET "/api/v1/groups/$ANY" | jq -c '.counters |
+    {new_flows, selections, probes_sent}')); the download from c1" \
+    "completed, 4 MiB with the right sha256"
