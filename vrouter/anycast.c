@@ -114,6 +114,21 @@ flow_session_changed(const struct flow *f, int delta, void *arg)
 		m->flows--;
 }
 
+/* The flow table passed its high-water mark, or drained below the low. */
+static void
+flow_flood_changed(bool on, size_t count, void *arg)
+{
+	struct router	*r = arg;
+
+	if (on)
+		log_warnx("flows: %zu of %u: flood mode, new flows no longer "
+		    "displace established ones", count,
+		    flow_capacity(r->flows));
+	else
+		log_info("flows: %zu of %u: flood mode over", count,
+		    flow_capacity(r->flows));
+}
+
 void
 anycast_init(struct router *r)
 {
@@ -127,6 +142,10 @@ anycast_init(struct router *r)
 	r->anycast = rtable_new();
 	r->flows = flow_table_new(cf->max, &to);
 	flow_set_session_cb(r->flows, flow_session_changed, r);
+	flow_set_flood_cb(r->flows, flow_flood_changed, r);
+	if (flow_set_flood(r->flows, cf->high_water_pct, cf->low_water_pct) ==
+	    -1)
+		fatalx("%s: bad flow table water marks", __func__);
 	recover_init(r);
 	tb_init(&r->unreach_rl, r->conf->icmp_rate, r->conf->icmp_burst,
 	    r->now_ns);
@@ -558,11 +577,19 @@ anycast_dispatch(struct router *r, struct group *g, struct pbuf *pb,
 {
 	struct member	*m;
 
-	if ((m = group_select(g, hash, false)) == NULL) {
+	/*
+	 * In flood mode a new flow may get no entry, or lose it before
+	 * its handshake ends: the consistent choice finds it again.
+	 */
+	if ((m = group_select(g, hash, flow_flood(r->flows))) == NULL) {
 		anycast_unreachable(r, g, pb, p);
 		return;
 	}
-	if (member_fresh(r, m))
+	/*
+	 * A flood would keep the probe queue full, and legitimate SYNs
+	 * with it: in flood mode the background probes are trusted.
+	 */
+	if (member_fresh(r, m) || flow_flood(r->flows))
 		anycast_deliver(r, m, pb);
 	else
 		member_park(r, m, pb);
@@ -684,7 +711,8 @@ insert_rh(struct router *r, struct pbuf *pb, const struct pkt *p,
 /*
  * Send a packet of flow f on to its member: the routing header on the
  * first packet (on every packet for an srh member beyond a gateway), the
- * hop limit, the next hop towards U.
+ * hop limit, the next hop towards U.  f is NULL for a flow the table
+ * had no room for in flood mode: a SYN is then its first packet.
  */
 static void
 deliver_flow(struct router *r, struct member *m, struct flow *f,
@@ -697,9 +725,13 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 	/* A member behind another router (E-BB) is reached by its U. */
 	enum rh_mode		 mode = m->remote ? RH_MODE_SRH :
 				    g->conf.rh_mode;
+	bool			 rh_done;
 
-	flow_update(r->flows, f, FLOW_DIR_TO_MEMBER,
-	    p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0, p->ip_len, r->now_ns);
+	if (f != NULL)
+		flow_update(r->flows, f, FLOW_DIR_TO_MEMBER,
+		    p->proto == IPPROTO_TCP_ ? p->tcp_flags : 0, p->ip_len,
+		    r->now_ns);
+	rh_done = f != NULL ? f->rh_to_member_done : p->proto != IPPROTO_TCP_;
 	m->stats.packets++;
 	m->stats.bytes += p->ip_len;
 
@@ -714,7 +746,7 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 	 * packet: the routers on the way route on U, not on A.
 	 */
 	if (mode != RH_MODE_NONE && p->rh_off == 0 &&
-	    ((!f->rh_to_member_done && (p->proto != IPPROTO_TCP_ ||
+	    ((!rh_done && (p->proto != IPPROTO_TCP_ ||
 	    (p->tcp_flags & FLOW_TCP_SYN))) ||
 	    (mode == RH_MODE_SRH && rt != NULL && rt->has_gw))) {
 		if (!insert_rh(r, pb, p, mode, &m->addr, out->mtu,
@@ -723,14 +755,15 @@ deliver_flow(struct router *r, struct member *m, struct flow *f,
 			icmp6_error(r, pb->in, pb, p, ICMP6_PACKET_TOO_BIG_, 0,
 			    out->mtu - (uint32_t)rthdr_len(mode));
 			iface_count_drop(pb->in, DROP_TOO_BIG);
-			if (first)
+			if (first && f != NULL)
 				flow_remove(r->flows, f);	/* never began */
 			pbuf_free(pb);
 			return;
 		}
 		g->stats.rh_inserted++;
 	}
-	f->rh_to_member_done = true;
+	if (f != NULL)
+		f->rh_to_member_done = true;
 	pb->data[p->l3_off + 7] = p->hlim - 1;
 	nd_output(r, out, nh, pb);
 }

@@ -22,6 +22,7 @@ struct capture;
 struct evbuffer;
 struct evhttp_request;
 struct flow;
+struct flow_table;
 struct group;
 struct group_stats;
 struct iface;
@@ -149,6 +150,7 @@ uint64_t api_counter_value(const void *stats, const struct api_counter *);
 /* Counters clamp to JSON's signed 64-bit integers; new references. */
 json_t	*api_json_u64(uint64_t);
 json_t	*api_json_stats(const void *stats, const struct api_counter *);
+json_t	*api_json_flow_kinds(const struct flow_table *);
 
 /*
  * Pure JSON views (new references).  A member's mac is NULL when

@@ -57,6 +57,18 @@ const struct api_counter api_flow_counters[] = {
 	END
 };
 
+/* Flows in the table by kind: {"embryonic": n, ...}. */
+json_t *
+api_json_flow_kinds(const struct flow_table *t)
+{
+	json_t	*o = json_object();
+
+	for (int k = 0; k < FLOW_NKINDS; k++)
+		json_object_set_new(o, flow_kind_name((enum flow_kind)k),
+		    api_json_u64(flow_count_kind(t, (enum flow_kind)k)));
+	return o;
+}
+
 const struct api_counter api_dns_counters[] = {
 #define X(f, h) ROW(struct dns_stats, f, h)
 	DNS_COUNTERS(X)

@@ -136,6 +136,9 @@ api_anycast_counters(struct router *r)
 		    api_json_u64(flow_count(r->flows)));
 		json_object_set_new(fo, "capacity",
 		    api_json_u64(flow_capacity(r->flows)));
+		json_object_set_new(fo, "flood",
+		    json_boolean(flow_flood(r->flows)));
+		json_object_set_new(fo, "kinds", api_json_flow_kinds(r->flows));
 		json_object_set_new(o, "flows", fo);
 	}
 	json_object_set_new(o, "groups", groups);

@@ -386,6 +386,16 @@ metrics_anycast(struct router *r, struct evbuffer *b)
 		    (unsigned long long)flow_count(r->flows));
 		metrics_gauge(b, "flows_capacity", "Size of the flow table.",
 		    flow_capacity(r->flows));
+		metrics_gauge(b, "flows_flood", "1 while the flow table is in "
+		    "flood mode (past its high-water mark).",
+		    flow_flood(r->flows));
+		metrics_head(b, "flows_by_kind", "gauge", "Flows in the flow "
+		    "table by kind: embryonic (TCP, no ACK from the client), "
+		    "connected, datagram.");
+		for (k = 0; k < FLOW_NKINDS; k++)
+			evbuffer_add_printf(b, "vrouter_flows_by_kind{kind=\"%s\"} "
+			    "%zu\n", flow_kind_name((enum flow_kind)k),
+			    flow_count_kind(r->flows, (enum flow_kind)k));
 		metrics_totals(b, "flows_", api_flow_counters,
 		    flow_stats(r->flows));
 	}

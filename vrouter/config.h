@@ -149,6 +149,8 @@ struct cfg_flows {
 	uint32_t	 udp_ms;
 	uint32_t	 other_ms;
 	uint32_t	 recover_ms;	/* asking members; 0 = guess at once */
+	uint32_t	 high_water_pct; /* flood mode above; 0 = off */
+	uint32_t	 low_water_pct;	/* until below */
 };
 
 /* RIPng (RFC 2080), the router's dynamic routing (ripng.c). */

@@ -63,6 +63,8 @@
 #define MAX_FLOW_RECOVER_MS	5000
 #define MIN_FLOW_TIMEOUT_MS	100
 #define MAX_FLOW_TIMEOUT_MS	86400000
+#define DEFAULT_FLOW_HIGH_PCT	90
+#define DEFAULT_FLOW_LOW_PCT	80
 
 #define DNS_LABEL_MAX		63
 
@@ -773,6 +775,8 @@ cfg_flows_defaults(struct cfg_flows *f)
 	f->udp_ms = DEFAULT_FLOW_UDP_MS;
 	f->other_ms = DEFAULT_FLOW_OTHER_MS;
 	f->recover_ms = DEFAULT_FLOW_RECOVER_MS;
+	f->high_water_pct = DEFAULT_FLOW_HIGH_PCT;
+	f->low_water_pct = DEFAULT_FLOW_LOW_PCT;
 }
 
 int
@@ -780,7 +784,7 @@ cfg_parse_flows(struct cfgp *p, json_t *obj)
 {
 	static const char *const keys[] = { "max", "syn_ms",
 	    "established_ms", "fin_ms", "udp_ms", "other_ms", "recover_ms",
-	    NULL };
+	    "high_water_percent", "low_water_percent", NULL };
 	struct cfg_flows	*f = &p->conf->flows;
 
 	if (cfg_keys(p, obj, "flows", keys) == -1 ||
@@ -797,7 +801,15 @@ cfg_parse_flows(struct cfgp *p, json_t *obj)
 	    cfg_u32(p, obj, "flows", "other_ms", MIN_FLOW_TIMEOUT_MS,
 	    MAX_FLOW_TIMEOUT_MS, &f->other_ms) == -1 ||
 	    cfg_u32(p, obj, "flows", "recover_ms", 0, MAX_FLOW_RECOVER_MS,
-	    &f->recover_ms) == -1)
+	    &f->recover_ms) == -1 ||
+	    cfg_u32(p, obj, "flows", "high_water_percent", 0, 100,
+	    &f->high_water_pct) == -1 ||
+	    cfg_u32(p, obj, "flows", "low_water_percent", 0, 99,
+	    &f->low_water_pct) == -1)
 		return -1;
+	if (f->high_water_pct != 0 && f->low_water_pct >= f->high_water_pct)
+		return cfg_err(p, "flows.low_water_percent: %u is not below "
+		    "high_water_percent %u", f->low_water_pct,
+		    f->high_water_pct);
 	return 0;
 }

@@ -3,12 +3,15 @@
  *
  * All flows live in one array allocated up front.  A slot is on
  * exactly one of two lists: the free list (through fl_hnext), or a
- * hash chain (fl_hnext) and the LRU list (fl_newer/fl_older) at once.
+ * hash chain (fl_hnext) and the LRU list (fl_lru) at once.  Embryonic
+ * TCP flows are also on a third list, in insertion order (fl_emb), so
+ * that flood mode finds the oldest at once.
  * Links are array indices, FLOW_NIL ends a list.  Buckets are a power
  * of two, at least twice the capacity, so chains stay short.
  */
 #include <sys/random.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +25,13 @@
 /* fin_seen bits: one per direction (FLOW_DIR_*); both once each side sent FIN. */
 #define FIN_BOTH	(1u << FLOW_DIR_TO_MEMBER | 1u << FLOW_DIR_TO_CLIENT)
 
+/* A list of flows linked through the struct flow_link at offset off. */
+struct flow_list {
+	uint32_t		 newest;
+	uint32_t		 oldest;
+	size_t			 off;
+};
+
 struct flow_table {
 	struct flow		*flows;
 	uint32_t		*buckets;
@@ -31,9 +41,13 @@ struct flow_table {
 	uint64_t		 salt_xor;	/* per-table bucket salt */
 	uint64_t		 salt_mul;	/* odd */
 	uint32_t		 free;
-	uint32_t		 newest;
-	uint32_t		 oldest;
+	struct flow_list	 lru;
 	uint32_t		 cursor;	/* next flow flow_expire() sweeps */
+	struct flow_list	 emb;
+	uint32_t		 kinds[FLOW_NKINDS];
+	uint32_t		 high_water;	/* flows; 0: no flood mode */
+	uint32_t		 low_water;
+	bool			 flood;
 	struct flow_timeouts	 to;
 	uint64_t		 syn_ns, est_ns, fin_ns, closed_ns;
 	uint64_t		 udp_ns, other_ns;
@@ -42,19 +56,36 @@ struct flow_table {
 	void			*release_arg;
 	flow_session_cb		 session_cb;
 	void			*session_arg;
+	flow_flood_cb		 flood_cb;
+	void			*flood_arg;
 };
 
 static uint32_t	 flow_bucket(const struct flow_table *, uint64_t);
 static struct flow *flow_find(struct flow_table *, const struct flow_key *,
 		    uint64_t);
+static void	 flow_list_unlink(struct flow_table *, struct flow_list *,
+		    uint32_t);
+static void	 flow_list_push(struct flow_table *, struct flow_list *,
+		    uint32_t);
 static void	 flow_lru_unlink(struct flow_table *, struct flow *);
 static void	 flow_lru_push(struct flow_table *, struct flow *);
 static void	 flow_hash_unlink(struct flow_table *, struct flow *);
+static void	 flow_release_slot(struct flow_table *, struct flow *,
+		    uint64_t *);
 static void	 flow_release(struct flow_table *, struct flow *, uint64_t *);
 static void	 flow_session(struct flow_table *, const struct flow *, int);
 static uint64_t	 flow_timeout_ns(const struct flow_table *,
 		    const struct flow *);
 static bool	 flow_valid(const struct flow_table *, const struct flow *);
+static void	 flow_kind_set(struct flow_table *, struct flow *);
+static void	 flow_flood_check(struct flow_table *);
+static bool	 flow_flood_room(struct flow_table *, uint64_t);
+
+static const char *const flow_kind_names[FLOW_NKINDS] = {
+#define X(id, name) [FLOW_KIND_##id] = name,
+	FLOW_KINDS(X)
+#undef X
+};
 
 static const char *const flow_state_names[FLOW_NSTATES] = {
 	[FLOW_NEW] = "new",
@@ -147,7 +178,11 @@ flow_table_new(uint32_t capacity, const struct flow_timeouts *to)
 	for (uint32_t i = 0; i < capacity; i++)
 		t->flows[i].fl_hnext = i + 1 < capacity ? i + 1 : FLOW_NIL;
 	t->free = capacity ? 0 : FLOW_NIL;
-	t->newest = t->oldest = t->cursor = FLOW_NIL;
+	t->lru = (struct flow_list){ FLOW_NIL, FLOW_NIL,
+	    offsetof(struct flow, fl_lru) };
+	t->emb = (struct flow_list){ FLOW_NIL, FLOW_NIL,
+	    offsetof(struct flow, fl_emb) };
+	t->cursor = FLOW_NIL;
 
 	/*
 	 * A secret salt per table, so that nobody outside can aim many
@@ -214,6 +249,101 @@ bool
 flow_is_session(const struct flow *f)
 {
 	return f->state != FLOW_CLOSED;
+}
+
+int
+flow_set_flood(struct flow_table *t, uint32_t high_pct, uint32_t low_pct)
+{
+	if (high_pct > 100 || (high_pct != 0 && low_pct >= high_pct)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Rounded up: a tiny table still reaches its mark. */
+	t->high_water = (uint32_t)(((uint64_t)t->capacity * high_pct + 99) /
+	    100);
+	if (high_pct != 0 && t->high_water == 0)
+		t->high_water = 1;
+	t->low_water = (uint32_t)((uint64_t)t->capacity * low_pct / 100);
+	flow_flood_check(t);
+	return 0;
+}
+
+void
+flow_set_flood_cb(struct flow_table *t, flow_flood_cb cb, void *arg)
+{
+	t->flood_cb = cb;
+	t->flood_arg = arg;
+}
+
+bool
+flow_flood(const struct flow_table *t)
+{
+	return t->flood;
+}
+
+/* Enter flood mode at the high-water mark, leave it below the low one. */
+static void
+flow_flood_check(struct flow_table *t)
+{
+	bool	on;
+
+	if (t->high_water == 0)
+		on = false;
+	else if (!t->flood)
+		on = t->count >= t->high_water;
+	else
+		on = t->count >= t->low_water;
+	if (on == t->flood)
+		return;
+	t->flood = on;
+	if (on)
+		t->stats.flood_entered++;
+	if (t->flood_cb != NULL)
+		t->flood_cb(on, t->count, t->flood_arg);
+}
+
+enum flow_kind
+flow_kind(const struct flow *f)
+{
+	if (f->key.proto != IPPROTO_TCP_)
+		return FLOW_KIND_DATAGRAM;
+	return f->client_acked ? FLOW_KIND_CONNECTED : FLOW_KIND_EMBRYONIC;
+}
+
+size_t
+flow_count_kind(const struct flow_table *t, enum flow_kind k)
+{
+	return (unsigned)k < FLOW_NKINDS ? t->kinds[k] : 0;
+}
+
+const char *
+flow_kind_name(enum flow_kind k)
+{
+	return name_get(flow_kind_names, NITEMS(flow_kind_names), k);
+}
+
+/* Take a flow off the embryonic list if it is there. */
+static void
+flow_emb_unlink(struct flow_table *t, struct flow *f)
+{
+	if (f->fl_kind == FLOW_KIND_EMBRYONIC)
+		flow_list_unlink(t, &t->emb, (uint32_t)(f - t->flows));
+}
+
+/* Count a flow (just inserted, or changed) under its kind now. */
+static void
+flow_kind_set(struct flow_table *t, struct flow *f)
+{
+	enum flow_kind	 k = flow_kind(f);
+
+	if (k == f->fl_kind)
+		return;
+	flow_emb_unlink(t, f);
+	t->kinds[f->fl_kind]--;
+	t->kinds[k]++;
+	f->fl_kind = (uint8_t)k;
+	if (k == FLOW_KIND_EMBRYONIC)
+		flow_list_push(t, &t->emb, (uint32_t)(f - t->flows));
 }
 
 void
@@ -302,6 +432,43 @@ flow_find(struct flow_table *t, const struct flow_key *k, uint64_t hash)
 	return NULL;
 }
 
+static struct flow_link *
+flow_link(struct flow_table *t, const struct flow_list *l, uint32_t i)
+{
+	return (struct flow_link *)(void *)((char *)&t->flows[i] + l->off);
+}
+
+static void
+flow_list_unlink(struct flow_table *t, struct flow_list *l, uint32_t i)
+{
+	struct flow_link	*e = flow_link(t, l, i);
+
+	if (e->newer != FLOW_NIL)
+		flow_link(t, l, e->newer)->older = e->older;
+	else
+		l->newest = e->older;
+	if (e->older != FLOW_NIL)
+		flow_link(t, l, e->older)->newer = e->newer;
+	else
+		l->oldest = e->newer;
+	e->newer = e->older = FLOW_NIL;
+}
+
+/* Make flow i the newest of list l. */
+static void
+flow_list_push(struct flow_table *t, struct flow_list *l, uint32_t i)
+{
+	struct flow_link	*e = flow_link(t, l, i);
+
+	e->newer = FLOW_NIL;
+	e->older = l->newest;
+	if (l->newest != FLOW_NIL)
+		flow_link(t, l, l->newest)->newer = i;
+	else
+		l->oldest = i;
+	l->newest = i;
+}
+
 static void
 flow_lru_unlink(struct flow_table *t, struct flow *f)
 {
@@ -309,30 +476,14 @@ flow_lru_unlink(struct flow_table *t, struct flow *f)
 
 	/* The expiry sweep resumes after a flow that leaves its place. */
 	if (t->cursor == i)
-		t->cursor = f->fl_newer;
-	if (f->fl_newer != FLOW_NIL)
-		t->flows[f->fl_newer].fl_older = f->fl_older;
-	else
-		t->newest = f->fl_older;
-	if (f->fl_older != FLOW_NIL)
-		t->flows[f->fl_older].fl_newer = f->fl_newer;
-	else
-		t->oldest = f->fl_newer;
-	f->fl_newer = f->fl_older = FLOW_NIL;
+		t->cursor = f->fl_lru.newer;
+	flow_list_unlink(t, &t->lru, i);
 }
 
 static void
 flow_lru_push(struct flow_table *t, struct flow *f)
 {
-	uint32_t	 i = (uint32_t)(f - t->flows);
-
-	f->fl_newer = FLOW_NIL;
-	f->fl_older = t->newest;
-	if (t->newest != FLOW_NIL)
-		t->flows[t->newest].fl_newer = i;
-	else
-		t->oldest = i;
-	t->newest = i;
+	flow_list_push(t, &t->lru, (uint32_t)(f - t->flows));
 }
 
 static void
@@ -350,9 +501,12 @@ flow_hash_unlink(struct flow_table *t, struct flow *f)
 	fatalx("%s: flow %u not in its bucket", __func__, i);
 }
 
-/* Take a flow out of the table, counting it in *stat. */
+/*
+ * Take a flow out of the table, counting it in *stat, for a slot taken
+ * back at once: the count does not really drop, flood mode stays.
+ */
 static void
-flow_release(struct flow_table *t, struct flow *f, uint64_t *stat)
+flow_release_slot(struct flow_table *t, struct flow *f, uint64_t *stat)
 {
 	(*stat)++;
 	if (flow_is_session(f))
@@ -361,15 +515,32 @@ flow_release(struct flow_table *t, struct flow *f, uint64_t *stat)
 		t->release_cb(f, t->release_arg);
 	flow_hash_unlink(t, f);
 	flow_lru_unlink(t, f);
+	flow_emb_unlink(t, f);
+	t->kinds[f->fl_kind]--;
 	f->fl_used = false;
 	f->fl_hnext = t->free;
 	t->free = (uint32_t)(f - t->flows);
 	t->count--;
 }
 
+/* Take a flow out of the table, counting it in *stat. */
+static void
+flow_release(struct flow_table *t, struct flow *f, uint64_t *stat)
+{
+	flow_release_slot(t, f, stat);
+	flow_flood_check(t);
+}
+
 static uint64_t
 flow_timeout_ns(const struct flow_table *t, const struct flow *f)
 {
+	/*
+	 * A handshake the client never completed (the member's SYN-ACK
+	 * alone makes the state established) keeps the short timeout.
+	 */
+	if (f->key.proto == IPPROTO_TCP_ && !f->client_acked &&
+	    f->state != FLOW_CLOSED)
+		return t->syn_ns;
 	switch (f->state) {
 	case FLOW_NEW:
 	case FLOW_SYN:
@@ -416,7 +587,7 @@ flow_lookup(struct flow_table *t, const struct flow_key *k, uint64_t now)
 		flow_release(t, f, &t->stats.expired);
 		return NULL;
 	}
-	if (t->newest != (uint32_t)(f - t->flows)) {
+	if (t->lru.newest != (uint32_t)(f - t->flows)) {
 		flow_lru_unlink(t, f);
 		flow_lru_push(t, f);
 	}
@@ -434,11 +605,16 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
 	if (t->capacity == 0)
 		return NULL;
 	if ((f = flow_find(t, k, hash)) != NULL)
-		flow_release(t, f, flow_is_expired(t, f, now) ?
+		/* Its slot is reused: the count does not grow. */
+		flow_release_slot(t, f, flow_is_expired(t, f, now) ?
 		    &t->stats.expired : &t->stats.removed);
+	else if (t->flood && !flow_flood_room(t, now)) {
+		t->stats.flood_stateless++;
+		return NULL;
+	}
 	if (t->free == FLOW_NIL) {
-		f = &t->flows[t->oldest];
-		flow_release(t, f, flow_is_expired(t, f, now) ?
+		f = &t->flows[t->lru.oldest];
+		flow_release_slot(t, f, flow_is_expired(t, f, now) ?
 		    &t->stats.expired : &t->stats.evicted);
 	}
 
@@ -455,6 +631,10 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
 	f->state = k->proto == IPPROTO_TCP_ ? FLOW_NEW : FLOW_UDP;
 	f->created_ns = f->last_ns = now;
 	f->fl_used = true;
+	f->fl_emb.newer = f->fl_emb.older = FLOW_NIL;
+	f->fl_kind = FLOW_KIND_DATAGRAM;
+	t->kinds[FLOW_KIND_DATAGRAM]++;
+	flow_kind_set(t, f);
 
 	b = flow_bucket(t, hash);
 	f->fl_hnext = t->buckets[b];
@@ -463,7 +643,30 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
 	t->count++;
 	t->stats.inserted++;
 	flow_session(t, f, 1);
+	flow_flood_check(t);
 	return f;
+}
+
+/*
+ * Flood mode: free a slot for a new flow without touching established
+ * ones, the table not growing.  The least recently used flow if it is
+ * idle past its timeout, else the oldest embryonic flow.
+ */
+static bool
+flow_flood_room(struct flow_table *t, uint64_t now)
+{
+	struct flow	*f;
+
+	if (t->lru.oldest != FLOW_NIL &&
+	    flow_is_expired(t, &t->flows[t->lru.oldest], now))
+		f = &t->flows[t->lru.oldest];
+	else if (t->emb.oldest != FLOW_NIL)
+		f = &t->flows[t->emb.oldest];
+	else
+		return false;
+	flow_release_slot(t, f, flow_is_expired(t, f, now) ?
+	    &t->stats.expired : &t->stats.embryonic_evicted);
+	return true;
 }
 
 void
@@ -486,6 +689,11 @@ flow_update(struct flow_table *t, struct flow *f, int dir, uint8_t flags,
 		f->last_ns = now;
 	if (f->key.proto != IPPROTO_TCP_)
 		return;
+	if (dir == FLOW_DIR_TO_MEMBER && (flags & FLOW_TCP_ACK) &&
+	    !f->client_acked) {
+		f->client_acked = true;
+		flow_kind_set(t, f);
+	}
 
 	if (flags & FLOW_TCP_RST)
 		ev = EV_RST;
@@ -528,9 +736,9 @@ flow_expire(struct flow_table *t, uint64_t now, size_t budget)
 	size_t		 n = 0, sweep;
 
 	/* The least recently used flows are the likeliest to be idle. */
-	while (budget > 0 && t->oldest != FLOW_NIL) {
+	while (budget > 0 && t->lru.oldest != FLOW_NIL) {
 		budget--;
-		f = &t->flows[t->oldest];
+		f = &t->flows[t->lru.oldest];
 		if (!flow_is_expired(t, f, now))
 			break;
 		flow_release(t, f, &t->stats.expired);
@@ -547,9 +755,9 @@ flow_expire(struct flow_table *t, uint64_t now, size_t budget)
 		sweep = budget;
 	while (sweep-- > 0) {
 		if (t->cursor == FLOW_NIL)
-			t->cursor = t->oldest;
+			t->cursor = t->lru.oldest;
 		f = &t->flows[t->cursor];
-		t->cursor = f->fl_newer;
+		t->cursor = f->fl_lru.newer;
 		if (flow_is_expired(t, f, now)) {
 			flow_release(t, f, &t->stats.expired);
 			n++;
@@ -583,8 +791,8 @@ flow_walk(struct flow_table *t, uint32_t group_id, size_t offset,
 	const struct flow	*f;
 	size_t			 n = 0;
 
-	for (uint32_t i = t->newest; i != FLOW_NIL && n < limit;
-	    i = f->fl_older) {
+	for (uint32_t i = t->lru.newest; i != FLOW_NIL && n < limit;
+	    i = f->fl_lru.older) {
 		f = &t->flows[i];
 		if (group_id != UINT32_MAX && f->group_id != group_id)
 			continue;
@@ -604,9 +812,9 @@ flow_flush(struct flow_table *t, uint32_t group_id)
 	struct flow	*f;
 	uint32_t	 i, next;
 
-	for (i = t->oldest; i != FLOW_NIL; i = next) {
+	for (i = t->lru.oldest; i != FLOW_NIL; i = next) {
 		f = &t->flows[i];
-		next = f->fl_newer;
+		next = f->fl_lru.newer;
 		if (group_id == UINT32_MAX || f->group_id == group_id)
 			flow_release(t, f, &t->stats.removed);
 	}
@@ -619,9 +827,9 @@ flow_flush_member(struct flow_table *t, uint32_t group_id, uint32_t member)
 	uint32_t	 i, next;
 	size_t		 n = 0;
 
-	for (i = t->oldest; i != FLOW_NIL; i = next) {
+	for (i = t->lru.oldest; i != FLOW_NIL; i = next) {
 		f = &t->flows[i];
-		next = f->fl_newer;
+		next = f->fl_lru.newer;
 		if (f->member == member &&
 		    (group_id == UINT32_MAX || f->group_id == group_id)) {
 			flow_release(t, f, &t->stats.removed);

@@ -49,6 +49,19 @@
 #define FLOW_DEFAULT_OTHER_MS		30000
 #define FLOW_DEFAULT_CLOSED_MS		2000
 
+/*
+ * Flood mode (flow_set_flood()): once the table holds high-water
+ * percent of its capacity, a new flow no longer evicts an established
+ * one.  It takes the slot of an idle flow or of the least recently
+ * used embryonic flow (TCP, the client never acknowledged the
+ * handshake: what a SYN flood from spoofed sources leaves), and when
+ * there is none flow_insert() returns NULL and the caller forwards the
+ * flow without an entry.  The table does not grow in flood mode; it
+ * leaves it when it has drained below the low-water mark.
+ */
+#define FLOW_DEFAULT_HIGH_WATER_PCT	90
+#define FLOW_DEFAULT_LOW_WATER_PCT	80
+
 /* Largest capacity flow_table_new() accepts. */
 #define FLOW_MAX_CAPACITY	(1u << 26)
 
@@ -85,6 +98,19 @@ enum flow_tcp_state {
 	FLOW_NSTATES
 };
 
+/* What a flow is, for flood mode: see flow_kind(). */
+#define FLOW_KINDS(X)							\
+	X(EMBRYONIC,	"embryonic")	/* TCP, no ACK from the client */ \
+	X(CONNECTED,	"connected")	/* TCP, the client acknowledged */ \
+	X(DATAGRAM,	"datagram")	/* UDP, ICMPv6 echo, others */
+
+enum flow_kind {
+#define X(id, name) FLOW_KIND_##id,
+	FLOW_KINDS(X)
+#undef X
+	FLOW_NKINDS
+};
+
 struct flow {
 	struct flow_key	 key;
 	uint64_t	 hash;		/* flow_hash(&key) */
@@ -101,12 +127,16 @@ struct flow {
 	/* Routing header inserted once each way (per TCP connection). */
 	bool		 rh_to_member_done;
 	bool		 rh_to_client_done;
+	bool		 client_acked;	/* an ACK from the client seen */
 
 	/* Private to flow.c. */
 	bool		 fl_used;
+	uint8_t		 fl_kind;	/* enum flow_kind, as counted */
 	uint32_t	 fl_hnext;	/* hash chain, or free list */
-	uint32_t	 fl_newer;	/* LRU list */
-	uint32_t	 fl_older;
+	struct flow_link {
+		uint32_t newer, older;
+	}		 fl_lru;	/* every flow, least recently used last */
+	struct flow_link fl_emb;	/* embryonic flows, by insertion */
 };
 
 /*
@@ -132,7 +162,13 @@ struct flow_timeouts {
 	X(expired,	"Flows removed after their idle timeout.")	\
 	X(evicted,	"Live flows removed to make room.")		\
 	X(removed,	"Flows removed by a flush, a member leaving or a " \
-	    "new choice.")
+	    "new choice.")						\
+	X(embryonic_evicted, "Embryonic flows (TCP, never acknowledged " \
+	    "by the client) removed to make room in flood mode.")	\
+	X(flood_entered, "Times the table passed its high-water mark " \
+	    "and entered flood mode.")					\
+	X(flood_stateless, "Packets of new flows forwarded without an " \
+	    "entry in flood mode: no embryonic or idle flow to replace.")
 
 struct flow_stats {
 #define X(f, help) uint64_t f;
@@ -144,6 +180,7 @@ struct flow_table;
 typedef void	(*flow_release_cb)(struct flow *, void *);
 typedef void	(*flow_session_cb)(const struct flow *, int delta, void *);
 typedef void	(*flow_walk_cb)(const struct flow *, void *);
+typedef void	(*flow_flood_cb)(bool on, size_t count, void *);
 
 /* flow.c */
 
@@ -172,6 +209,25 @@ void	 flow_set_release_cb(struct flow_table *, flow_release_cb, void *arg);
  * nothing).  The callback must not call back into the table.
  */
 void	 flow_set_session_cb(struct flow_table *, flow_session_cb, void *arg);
+/*
+ * Flood mode above high_pct percent of the capacity, until the count
+ * drops below low_pct percent (see FLOW_DEFAULT_HIGH_WATER_PCT).
+ * high_pct 0 turns it off: a full table evicts its least recently
+ * used flow, whatever it is (the default of a new table).  Needs
+ * low_pct < high_pct <= 100; returns -1 (EINVAL) otherwise.
+ */
+int	 flow_set_flood(struct flow_table *, uint32_t high_pct,
+	    uint32_t low_pct);
+/*
+ * Called when the table enters (on true) or leaves flood mode, with
+ * the count of flows at that moment.  Must not call back into the table.
+ */
+void	 flow_set_flood_cb(struct flow_table *, flow_flood_cb, void *arg);
+bool	 flow_flood(const struct flow_table *);
+/* The kind of a flow now, and the number of flows of each kind. */
+enum flow_kind flow_kind(const struct flow *);
+size_t	 flow_count_kind(const struct flow_table *, enum flow_kind);
+const char *flow_kind_name(enum flow_kind);
 /* The timeouts in effect, defaults filled in. */
 void	 flow_get_timeouts(const struct flow_table *, struct flow_timeouts *);
 
@@ -209,9 +265,11 @@ struct flow *flow_lookup(struct flow_table *, const struct flow_key *,
  * Pin a new flow to a member.  A flow already present under that key
  * is released first (as removed, or as expired if it was).  When the
  * table is full the least recently used flow is released (evicted,
- * or expired if it was).  The flow starts in FLOW_NEW for TCP and
- * FLOW_UDP otherwise, with last_ns = now_ns.  NULL only when the
- * capacity is 0.
+ * or expired if it was).  In flood mode the slot of an idle flow or
+ * else of the least recently used embryonic one is taken, and when
+ * there is neither the result is NULL (counted in flood_stateless).
+ * The flow starts in FLOW_NEW for TCP and FLOW_UDP otherwise, with
+ * last_ns = now_ns.  NULL also when the capacity is 0.
  */
 struct flow *flow_insert(struct flow_table *, const struct flow_key *,
 	    uint32_t group_id, uint32_t member, uint64_t now_ns);
@@ -226,6 +284,8 @@ struct flow *flow_insert(struct flow_table *, const struct flow_key *,
  *   FIN from either side        -> FIN
  *   ACK once both FINs seen     -> CLOSED
  *   RST                         -> CLOSED
+ * Any ACK from the client also ends the embryonic kind of a TCP flow
+ * (client_acked).
  * Entering CLOSED ends the flow's session, leaving it starts a new
  * one (see flow_set_session_cb()).
  */

@@ -161,22 +161,39 @@ nd_del(struct router *r, struct neighbor *n)
 	r->nd->free = n;
 }
 
-/* Make room by evicting the least recently updated STALE or FAILED entry. */
+/*
+ * Make room (RFC 6583 §7.1): a FAILED entry, else the oldest INCOMPLETE
+ * one, else the least recently updated STALE one.  A scan of unused
+ * addresses thus churns through its own unresolved entries and never
+ * pushes out a neighbour that answered; REACHABLE, DELAY and PROBE
+ * entries are never taken.
+ */
 static bool
 nd_evict(struct router *r)
 {
-	struct neighbor	*n, *victim = NULL;
+	struct neighbor	*n, *victim[ND_STATE_MAX] = { NULL };
+	static const enum nd_state order[] = { ND_FAILED, ND_INCOMPLETE,
+	    ND_STALE };
 
 	TAILQ_FOREACH(n, &r->nd->list, entry) {
-		if (n->state != ND_STALE && n->state != ND_FAILED)
+		if (n->state != ND_STALE && n->state != ND_FAILED &&
+		    n->state != ND_INCOMPLETE)
 			continue;
-		if (victim == NULL || n->updated_ns < victim->updated_ns)
-			victim = n;
+		if (victim[n->state] == NULL ||
+		    n->updated_ns < victim[n->state]->updated_ns)
+			victim[n->state] = n;
 	}
-	if (victim == NULL)
-		return false;
-	nd_del(r, victim);
-	return true;
+	for (size_t i = 0; i < NITEMS(order); i++) {
+		if ((n = victim[order[i]]) == NULL)
+			continue;
+		if (n->state == ND_INCOMPLETE)
+			r->stats.neigh_evicted_incomplete++;
+		else if (n->state == ND_STALE)
+			r->stats.neigh_evicted_stale++;
+		nd_del(r, n);
+		return true;
+	}
+	return false;
 }
 
 static struct neighbor *

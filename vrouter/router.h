@@ -38,7 +38,11 @@ struct ebb;
 	X(forwarded,	"Packets forwarded, all interfaces.")		\
 	X(local_in,	"Packets addressed to the router, all interfaces.") \
 	X(errors_out,	"ICMPv6 errors sent, all interfaces.")		\
-	X(errors_ratelimited, "ICMPv6 errors suppressed, all interfaces.")
+	X(errors_ratelimited, "ICMPv6 errors suppressed, all interfaces.") \
+	X(neigh_evicted_incomplete, "Unresolved neighbour cache entries " \
+	    "given up to make room (RFC 6583).")			\
+	X(neigh_evicted_stale, "Stale neighbour cache entries given up " \
+	    "to make room, none unresolved being left.")
 
 struct router_stats {
 #define X(f, help) uint64_t f;

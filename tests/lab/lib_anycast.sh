@@ -148,6 +148,16 @@ nginx_dir() { echo "$LAB_STATE/hosts/$1/http"; }
 
 nginx_pid() { cat "$(nginx_dir "$1")/nginx.pid" 2>/dev/null || true; }
 
+# held: "port member" per established connection to port 80 of a
+# member, sorted: which member's kernel holds each client port.
+held() {
+	local m
+	for m in "${MEMBERS[@]}"; do
+		h "$m" ss -Htn state established '( sport = :80 )' |
+		    awk -v m="$m" '{ n = split($4, a, ":"); print a[n], m }'
+	done | sort
+}
+
 listens_80() { [ -n "$(h "$1" ss -Hltn 'sport = :80')" ]; }
 not_listens_80() { ! listens_80 "$1"; }
 

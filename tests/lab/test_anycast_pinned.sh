@@ -20,14 +20,7 @@ anycast_start
 DL_BYTES=$((3 * 1048576))
 
 # "port member" per connection to A from c1: who holds it, by the
-# members' kernels, and by the router's flow table.
-held() {
-	local m
-	for m in "${MEMBERS[@]}"; do
-		h "$m" ss -Htn state established '( sport = :80 )' |
-		    awk -v m="$m" '{ n = split($4, a, ":"); print a[n], m }'
-	done | sort
-}
+# members' kernels (held, lib_anycast.sh), and by the router's flow table.
 pinned() {
 	api GET "/api/v1/flows?group=$ANY&limit=1000" |
 	    jq -r --argjson uni "$(uni_json)" '.flows[]

@@ -860,6 +860,8 @@ expect_default_flows(const struct cfg_flows *f)
 	cr_assert_eq(f->fin_ms, 10000);
 	cr_assert_eq(f->udp_ms, 30000);
 	cr_assert_eq(f->other_ms, 30000);
+	cr_assert_eq(f->high_water_pct, 90);
+	cr_assert_eq(f->low_water_pct, 80);
 }
 
 /* No 8 consecutive characters of the secret appear in the message. */
@@ -983,7 +985,8 @@ Test(config_group, values)
 	    "'misses':1,'grace_ms':3600000,'join_rate':1,"
 	    "'members':[{'address':'2001:db8:11::10'}]}"
 	    "],'flows':{'max':16,'syn_ms':100,'established_ms':86400000,"
-	    "'fin_ms':101,'udp_ms':102,'other_ms':103}}");
+	    "'fin_ms':101,'udp_ms':102,'other_ms':103,"
+	    "'high_water_percent':100,'low_water_percent':0}}");
 	struct cfg_group	*g = &c->groups[0], *h = &c->groups[1];
 
 	cr_assert_eq(c->ngroups, 2);
@@ -1038,6 +1041,8 @@ Test(config_group, values)
 	cr_assert_eq(c->flows.established_ms, 86400000);
 	cr_assert_eq(c->flows.fin_ms, 101);
 	cr_assert_eq(c->flows.udp_ms, 102);
+	cr_assert_eq(c->flows.high_water_pct, 100);
+	cr_assert_eq(c->flows.low_water_pct, 0);
 	cr_assert_eq(c->flows.other_ms, 103);
 	config_free(c);
 }
@@ -1554,6 +1559,21 @@ GERR(flows_established, FLOWS("'established_ms':86400001"),
 GERR(flows_fin, FLOWS("'fin_ms':0"), "flows.fin_ms", NULL)
 GERR(flows_udp, FLOWS("'udp_ms':'30s'"), "flows.udp_ms", NULL)
 GERR(flows_other, FLOWS("'other_ms':1.5"), "flows.other_ms", NULL)
+GERR(flows_high_water, FLOWS("'high_water_percent':101"),
+    "flows.high_water_percent: must be an integer between 0 and 100", NULL)
+GERR(flows_low_water, FLOWS("'low_water_percent':100"),
+    "flows.low_water_percent", NULL)
+GERR(flows_water_order, FLOWS("'high_water_percent':50,"
+    "'low_water_percent':50"),
+    "flows.low_water_percent: 50 is not below high_water_percent 50", NULL)
+Test(config, flood_mode_off)
+{
+	struct config	*c = parse_ok(FLOWS("'high_water_percent':0,"
+	    "'low_water_percent':95"));
+
+	cr_assert_eq(c->flows.high_water_pct, 0, "0 turns flood mode off");
+	config_free(c);
+}
 
 Test(config, ripng_defaults_and_scaled_timers)
 {

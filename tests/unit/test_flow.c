@@ -637,6 +637,9 @@ Test(flow, timeout_per_state)
 	flow_update(t, f, 0, SYN, 60, 1);
 	cr_assert_eq(flow_timeout_ms(t, f), 1000);
 	flow_update(t, f, 1, SYN | ACK, 60, 2);
+	/* Until the client acknowledges, an unfinished handshake. */
+	cr_assert_eq(flow_timeout_ms(t, f), 1000);
+	flow_update(t, f, 0, ACK, 60, 2);
 	cr_assert_eq(flow_timeout_ms(t, f), 2000);
 	flow_update(t, f, 0, FIN | ACK, 60, 3);
 	cr_assert_eq(flow_timeout_ms(t, f), 3000);
@@ -809,6 +812,7 @@ Test(flow, expire_budget_sweeps_everything)
 		if (i < 600) {
 			flow_update(t, f, 0, SYN, 60, 0);
 			flow_update(t, f, 1, SYN | ACK, 60, 0);
+			flow_update(t, f, 0, ACK, 60, 0);
 		}
 	}
 	/* The oldest flow is live, so only the sweep finds the idle ones. */
@@ -1232,6 +1236,7 @@ struct m_entry {
 	uint64_t	 created, last, tick;
 	uint64_t	 pin, bin, pout, bout;
 	enum flow_tcp_state state;
+	bool		 acked;		/* an ACK from the client */
 	struct flow	*f;
 };
 
@@ -1280,6 +1285,9 @@ m_key_of(const struct flow *f)
 static uint64_t
 m_timeout_ns(const struct m_entry *e)
 {
+	/* A handshake the client never completed keeps the SYN timeout. */
+	if (m_proto(e->key) == TCP && !e->acked && e->state != FLOW_CLOSED)
+		return model_to.syn_ms * MS;
 	switch (e->state) {
 	case FLOW_NEW:
 	case FLOW_SYN:
@@ -1575,6 +1583,7 @@ Test(flow, random_against_model, .timeout = 120)
 			e->tick = ++m.tick;
 			e->pin = e->bin = e->pout = e->bout = 0;
 			e->state = m_proto(key) == TCP ? FLOW_NEW : FLOW_UDP;
+			e->acked = false;
 			e->f = f;
 			m.n++;
 			m.st.inserted++;
@@ -1596,6 +1605,10 @@ Test(flow, random_against_model, .timeout = 120)
 				}
 				/* The state machine has its own tests. */
 				e->state = e->f->state;
+				if (m_proto(key) == TCP && dir == 0 &&
+				    (fl & ACK))
+					e->acked = true;
+				cr_assert_eq(e->f->client_acked, e->acked);
 				if (m_proto(key) != TCP)
 					cr_assert_eq(e->state, FLOW_UDP);
 			}

@@ -309,20 +309,28 @@ Test(nd_cache, unsolicited_na_creates_nothing)
 	ndfix_free(f);
 }
 
+/* 2001:db8:1::<host> resolved: a packet for it, then its NA. */
+static void
+resolve_neighbour(struct ndfix *f, unsigned int host, const uint8_t mac[6])
+{
+	char		 buf[64];
+	struct in6_addr	 a;
+
+	snprintf(buf, sizeof(buf), "2001:db8:1::%x", host);
+	inet_pton(AF_INET6, buf, &a);
+	nd_output(&f->r, &f->ifp, &a, udp_packet(f, buf));
+	receive_na(f, buf, mac, true);
+}
+
 Test(nd_cache, cache_is_capped_and_evicts_stale)
 {
 	struct ndfix	*f = ndfix_new(16, 4);
 	const uint8_t	 mac[6] = { 0x02, 0xaa, 0, 0, 0, 0x12 };
-	char		 buf[64];
 	struct in6_addr	 a;
 
 	/* Sixteen resolved neighbours fill the cache, then go STALE. */
-	for (int i = 0; i < 16; i++) {
-		snprintf(buf, sizeof(buf), "2001:db8:1::%x", 0x100 + i);
-		inet_pton(AF_INET6, buf, &a);
-		nd_output(&f->r, &f->ifp, &a, udp_packet(f, buf));
-		receive_na(f, buf, mac, true);
-	}
+	for (int i = 0; i < 16; i++)
+		resolve_neighbour(f, 0x100 + i, mac);
 	cr_assert_eq(nd_count(&f->r), 16);
 	advance(f, REACHABLE_TIME_MS + TICK_MS);
 	/* A seventeenth evicts the oldest STALE entry. */
@@ -335,7 +343,8 @@ Test(nd_cache, cache_is_capped_and_evicts_stale)
 	ndfix_free(f);
 }
 
-Test(nd_cache, full_cache_of_incomplete_entries_refuses)
+/* A full cache of unresolved entries gives up the oldest of them. */
+Test(nd_cache, full_cache_of_incomplete_entries_churns)
 {
 	struct ndfix	*f = ndfix_new(16, 4);
 	char		 buf[64];
@@ -347,6 +356,68 @@ Test(nd_cache, full_cache_of_incomplete_entries_refuses)
 		nd_output(&f->r, &f->ifp, &a, udp_packet(f, buf));
 	}
 	cr_assert_eq(nd_count(&f->r), 16);
-	cr_assert_eq(f->ifp.stats.drop[DROP_NEIGH_CACHE_FULL], 1);
+	cr_assert_eq(f->ifp.stats.drop[DROP_NEIGH_CACHE_FULL], 0);
+	cr_assert_eq(f->r.stats.neigh_evicted_incomplete, 1);
+	cr_assert_not_null(nd_find(&f->r, &f->ifp, &a), "the newest is in");
+	inet_pton(AF_INET6, "2001:db8:1::200", &a);
+	cr_assert_null(nd_find(&f->r, &f->ifp, &a), "the oldest went");
+	ndfix_free(f);
+}
+
+/*
+ * RFC 6583: packets to 5000 unused addresses of a connected /64 while
+ * the cache of 32 holds 8 reachable and 8 stale neighbours.  Only the
+ * scan's own unresolved entries are given up; every neighbour that
+ * answered stays, a packet to one goes out at once, and a new neighbour
+ * resolved in the middle of the scan gets in and stays.
+ */
+Test(nd_cache, scan_of_unused_addresses)
+{
+	struct ndfix	*f = ndfix_new(32, 4);
+	const uint8_t	 mac[6] = { 0x02, 0xaa, 0, 0, 0, 0x13 };
+	char		 buf[64];
+	struct in6_addr	 a;
+	struct neighbor	*n;
+	int		 sent;
+
+	for (int i = 0; i < 16; i++) {
+		resolve_neighbour(f, 0x100 + i, mac);
+		if (i == 7)	/* the first eight go stale */
+			advance(f, REACHABLE_TIME_MS + TICK_MS);
+	}
+	for (int i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "2001:db8:1::%x:%x", 0xdead,
+		    0x1000 + i);
+		inet_pton(AF_INET6, buf, &a);
+		nd_output(&f->r, &f->ifp, &a, udp_packet(f, buf));
+		if (i == 2500) {
+			inet_pton(AF_INET6, "2001:db8:1::77", &a);
+			nd_output(&f->r, &f->ifp, &a,
+			    udp_packet(f, "2001:db8:1::77"));
+			receive_na(f, "2001:db8:1::77", mac, true);
+		}
+		if (i % 100 == 0)
+			advance(f, TICK_MS);
+	}
+	cr_assert_eq(nd_count(&f->r), 32);
+	cr_assert_eq(f->r.stats.neigh_evicted_stale, 0);
+	cr_assert_gt(f->r.stats.neigh_evicted_incomplete, 4900);
+	for (int i = 0; i < 16; i++) {
+		snprintf(buf, sizeof(buf), "2001:db8:1::%x", 0x100 + i);
+		inet_pton(AF_INET6, buf, &a);
+		n = nd_find(&f->r, &f->ifp, &a);
+		cr_assert_not_null(n, "%s pushed out by the scan", buf);
+		cr_assert(n->state != ND_INCOMPLETE && n->state != ND_FAILED);
+	}
+	inet_pton(AF_INET6, "2001:db8:1::77", &a);
+	n = nd_find(&f->r, &f->ifp, &a);
+	cr_assert_not_null(n, "a neighbour resolved during the scan");
+	cr_assert_eq(n->state, ND_REACHABLE);
+	/* Traffic to a known neighbour leaves at once, no NS first. */
+	sent = ndfix_sent(f, NULL, 0);
+	inet_pton(AF_INET6, "2001:db8:1::10f", &a);
+	nd_output(&f->r, &f->ifp, &a, udp_packet(f, "2001:db8:1::10f"));
+	cr_assert_eq(ndfix_sent(f, NULL, 0), sent + 1);
+	cr_assert_eq(nd_find(&f->r, &f->ifp, &a)->state, ND_REACHABLE);
 	ndfix_free(f);
 }
