@@ -12,6 +12,9 @@
 #   make lab        bring the anycast lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
+#   make fuzz-long  every target, FUZZ_LONG_SECONDS in all, two at once
+#                   (niced), seeded from the packet fixtures; minimises
+#                   the corpus kept in tests/fuzz/corpus/
 #   make bench      vrouter against kernel forwarding (root)
 #   make bench-dns  the .any responder against knotd (root)
 #   make install    install into $(DESTDIR)$(PREFIX): programs, manual
@@ -28,6 +31,7 @@ SYSTEMDDIR	?= $(PREFIX)/lib/systemd/system
 BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
+FUZZ_LONG_SECONDS ?= 3600
 PKGS		 = libevent jansson libpcap libsodium libmnl ldns
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -71,7 +75,8 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
-.PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
+.PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build \
+	fuzz-long bench \
 	bench-dns lab lab-down install uninstall installcheck manlint deps clean \
 	check-docker docker-base
 
@@ -172,6 +177,10 @@ fuzz-build: $(FUZZ_BINS)
 
 fuzz: deps fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-long: deps fuzz-build $(BUILD)/vrouter
+	VROUTER=$(BUILD)/vrouter FUZZ_LONG_WORK=$(BUILD)/fuzz-long \
+	    bash tests/fuzz/long.sh $(FUZZ_LONG_SECONDS) $(FUZZ_BINS)
 
 check: deps
 	$(MAKE) all $(BUILD)/unit $(BUILD)/unit-asan fuzz-build
