@@ -9,7 +9,7 @@ PKGS="build-essential clang pkg-config libevent-dev libjansson-dev libpcap-dev
 libsodium-dev libmnl-dev libcriterion-dev libclang-rt-14-dev python3 python3-scapy
 python3-yaml iproute2 iputils-ping traceroute iperf3 tshark tcpdump nginx-light
 socat curl jq procps libldns-dev knot knot-dnsutils knot-dnssecutils dnsperf
-ndisc6 bind9-dnsutils bird2 prometheus mandoc chromium"
+ndisc6 bind9-dnsutils bird2 prometheus mandoc chromium wrk"
 
 OPENAPI=$(cd "$(dirname "$0")" && pwd)/openapi
 
