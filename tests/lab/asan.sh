@@ -20,7 +20,8 @@ DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 for p in vrouter anycast-member anycast-client vrouterctl; do
 	[ -x "$build/$p" ] || { echo "asan: no $build/$p" >&2; exit 1; }
-	nm "$build/$p" 2>/dev/null | grep -q __asan_init ||
+	# grep reads it all: with pipefail, -q would make nm die of SIGPIPE.
+	nm -D "$build/$p" 2>/dev/null | grep __asan_init >/dev/null ||
 	    { echo "asan: $build/$p is not built with ASan" >&2; exit 1; }
 done
 
