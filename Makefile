@@ -13,6 +13,12 @@
 #   make lab        bring the anycast lab up (root)
 #   make lab-down   tear it down
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
+#   make check-asan vrouter and the host programs with ASan+UBSan in
+#                   $(BUILD)/asan-lab, the whole lab suite against them:
+#                   no sanitizer report, no leak at exit (root, slow)
+#   make fuzz-long  every target, FUZZ_LONG_SECONDS in all, two at once
+#                   (niced), seeded from the packet fixtures; minimises
+#                   the corpus kept in tests/fuzz/corpus/
 #   make bench      micro-benchmarks (LPM, flow table, maglev), then
 #                   vrouter against kernel forwarding (root)
 #   make bench-peers  anycast HTTP balancing against HAProxy and nftables
@@ -34,6 +40,7 @@ SYSTEMDDIR	?= $(PREFIX)/lib/systemd/system
 BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
+FUZZ_LONG_SECONDS ?= 3600
 PKGS		 = libevent jansson libpcap libsodium libmnl ldns
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -77,8 +84,8 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
-.PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build bench \
-	bench-peers \
+.PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build \
+	fuzz-long check-asan bench bench-peers \
 	bench-dns repro lab lab-down install uninstall installcheck manlint deps clean \
 	check-docker docker-base
 
@@ -197,6 +204,18 @@ fuzz-build: $(FUZZ_BINS)
 
 fuzz: deps fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-long: deps fuzz-build $(BUILD)/vrouter
+	VROUTER=$(BUILD)/vrouter FUZZ_LONG_WORK=$(BUILD)/fuzz-long \
+	    bash tests/fuzz/long.sh $(FUZZ_LONG_SECONDS) $(FUZZ_BINS)
+
+# The lab under sanitizers: its own build directory, every program built
+# with ASan+UBSan, one log per process and report (tests/lab/asan.sh).
+ASAN_LAB	?= $(BUILD)/asan-lab
+
+check-asan: deps
+	$(MAKE) BUILD=$(ASAN_LAB) CFLAGS="-O1 -g $(ASAN_FLAGS)" all
+	bash tests/lab/asan.sh $(ASAN_LAB)
 
 check: deps
 	$(MAKE) all $(BUILD)/unit $(BUILD)/unit-asan fuzz-build

@@ -305,6 +305,12 @@ mp_seq_fresh(uint64_t seq, uint64_t now, uint64_t window)
 }
 
 bool
+mp_seq_since(uint64_t seq, uint64_t since)
+{
+	return seq >= since;
+}
+
+bool
 mp_seq_accept(uint64_t *last, uint64_t seq)
 {
 	if (seq <= *last)

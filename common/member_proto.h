@@ -17,6 +17,7 @@
  *      (caller)         rate limit, key lookup by key id
  *   3. mp_verify()      constant-time tag check
  *   4. mp_seq_fresh(),
+ *      mp_seq_since(),
  *      mp_seq_accept()  replay protection
  *   5. mp_parse_tlvs()  the body, only now
  * Which key ids exist, and which groups each key may speak for, is the
@@ -230,7 +231,16 @@ int	 mp_verify(const uint8_t *buf, size_t len, const struct in6_addr *src,
 bool	 mp_seq_fresh(uint64_t seq, uint64_t now, uint64_t window);
 
 /*
- * Step 4b: accept only seq > *last (strictly increasing per sender);
+ * Step 4b: true when seq was made at or after since, the receiver's own
+ * CLOCK_REALTIME nanoseconds when it started.  A receiver keeps the last
+ * sequence number of each sender in memory only: this is what stops a
+ * message captured before it restarted from being replayed after,
+ * within the freshness window (docs/protocol.md section 7).
+ */
+bool	 mp_seq_since(uint64_t seq, uint64_t since);
+
+/*
+ * Step 4c: accept only seq > *last (strictly increasing per sender);
  * when accepted, *last becomes seq.  *last is the caller's per-sender
  * state, 0 for a sender never heard from.
  */

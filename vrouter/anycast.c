@@ -615,8 +615,14 @@ anycast_input(struct router *r, struct iface *ifp, struct group *g,
 	flow_key_of(g, pb, p, false, &k);
 	if ((f = flow_lookup(r->flows, &k, r->now_ns)) != NULL) {
 		m = member_by_id(g, f->member);
+		/*
+		 * A down member keeps its TCP connections, but a new SYN on
+		 * the 4-tuple of an old one (a client port used again) is a
+		 * new connection: chosen again, not sent to a dead member.
+		 */
 		if (m != NULL && (m->state != MS_DOWN ||
-		    p->proto == IPPROTO_TCP_)) {
+		    (p->proto == IPPROTO_TCP_ && (p->tcp_flags &
+		    (FLOW_TCP_SYN | FLOW_TCP_ACK)) != FLOW_TCP_SYN))) {
 			deliver_flow(r, m, f, pb, p, false);
 			return;
 		}

@@ -266,66 +266,6 @@ api_authorized(struct api_call *call)
 	return sodium_memcmp(got, want, sizeof(got)) == 0;
 }
 
-/*
- * Split the path at '/' and decode each segment on its own, so that an
- * encoded '/' (%2F) stays inside its segment: /api/v1/routes/2001:db8::%2F48.
- * Empty segments are skipped.  -1 for a path too long or a NUL in it.
- */
-static int
-api_split(struct api_call *call, const char *path)
-{
-	const char	*p = path, *end;
-	char		 raw[512];
-	size_t		 n, dlen;
-
-	call->nseg = 0;
-	while (*p != '\0') {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		end = strchr(p, '/');
-		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (call->nseg == API_MAX_SEGS || n >= sizeof(raw))
-			return -1;
-		memcpy(raw, p, n);
-		raw[n] = '\0';
-		call->seg[call->nseg] = evhttp_uridecode(raw, 0, &dlen);
-		if (call->seg[call->nseg] == NULL)
-			return -1;
-		if (strlen(call->seg[call->nseg++]) != dlen)
-			return -1;
-		p += n;
-	}
-	return 0;
-}
-
-static bool
-api_match(struct api_call *call, const char *pattern)
-{
-	const char	*p = pattern + 1, *end;
-	size_t		 n;
-	int		 i = 0, nargs = 0;
-
-	memset(call->arg, 0, sizeof(call->arg));
-	for (; *p != '\0'; i++) {
-		end = strchr(p, '/');
-		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (i == call->nseg)
-			return false;
-		if (n == 1 && *p == '*') {
-			if (nargs < API_MAX_ARGS)
-				call->arg[nargs++] = call->seg[i];
-		} else if (strlen(call->seg[i]) != n ||
-		    memcmp(call->seg[i], p, n) != 0)
-			return false;
-		p += n;
-		if (*p == '/')
-			p++;
-	}
-	return i == call->nseg;
-}
-
 static void
 api_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -348,7 +288,7 @@ api_dispatch(struct evhttp_request *req, void *arg)
 	call.query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
-	if (api_split(&call, path) == -1) {
+	if (api_path_split(path, call.seg, &call.nseg) == -1) {
 		api_error(&call, 404, "no such resource");
 		goto done;
 	}
@@ -356,7 +296,8 @@ api_dispatch(struct evhttp_request *req, void *arg)
 	/* HEAD is a GET without the body; evhttp drops the body. */
 	method = call.method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : call.method;
 	for (i = 0; i < API_NENDPOINTS; i++) {
-		if (!api_match(&call, api_endpoints[i].path))
+		if (!api_path_match(call.seg, call.nseg, api_endpoints[i].path,
+		    call.arg))
 			continue;
 		if (api_endpoints[i].method == method) {
 			ep = &api_endpoints[i];

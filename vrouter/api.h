@@ -51,6 +51,11 @@ struct api_call {
 int	 api_start(struct router *, char *err, size_t errlen);
 void	 api_stop(struct router *);
 
+/* api_path.c: request paths, pure */
+int	 api_path_split(const char *path, char *seg[API_MAX_SEGS], int *nseg);
+bool	 api_path_match(char *const seg[], int nseg, const char *pattern,
+	    const char *arg[API_MAX_ARGS]);
+
 /* api_json.c: JSON views of the router's objects; new references */
 struct json_t *api_json_counters(const struct iface_stats *);
 struct json_t *api_json_router_counters(const struct router_stats *);

@@ -108,6 +108,7 @@ main(int argc, char *argv[])
 	conf = config_new();
 	if (config_load(path, conf, err, sizeof(err)) == -1) {
 		fprintf(stderr, "vrouter: %s: %s\n", path, err);
+		config_free(conf);
 		return 1;
 	}
 	if (check) {

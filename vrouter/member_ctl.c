@@ -50,6 +50,20 @@ wall_ns(const struct router *r)
 	    (uint64_t)tv.tv_usec * 1000ull;
 }
 
+/*
+ * The wall clock when the router started: no message made before it can
+ * be one the router has seen the sequence of (it keeps them in memory
+ * only), so none is taken (docs/protocol.md section 7).
+ */
+static uint64_t
+start_wall_ns(const struct router *r)
+{
+	if (r->pcap_mode)
+		return r->start_ns;
+	return (uint64_t)r->wall_base.tv_sec * 1000000000ull +
+	    (uint64_t)r->wall_base.tv_usec * 1000ull;
+}
+
 uint64_t
 member_ctl_next_seq(struct router *r)
 {
@@ -484,7 +498,10 @@ mp_rx_tag(struct mp_rx *rx)
 	return true;
 }
 
-/* 6. sequence: fresh, and newer than anything seen from that member */
+/*
+ * 6. sequence: fresh, made since the router started, and newer than
+ * anything seen from that member
+ */
 static bool
 mp_rx_seq(struct mp_rx *rx)
 {
@@ -494,6 +511,7 @@ mp_rx_seq(struct mp_rx *rx)
 	rx->m = member_find(rx->g, &rx->msg.member);
 	last = rx->m != NULL ? &rx->m->last_seq : &scratch;
 	if (!mp_seq_fresh(seq, wall_ns(rx->r), MP_SEQ_WINDOW_NS) ||
+	    !mp_seq_since(seq, start_wall_ns(rx->r)) ||
 	    (rx->m == NULL && seq_seen_before(rx->g, &rx->msg.member, seq)) ||
 	    !mp_seq_accept(last, seq)) {
 		/*

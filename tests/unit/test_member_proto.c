@@ -454,6 +454,18 @@ Test(member_proto, replay)
 	cr_assert_eq(last, UINT64_MAX);
 }
 
+Test(member_proto, made_since_start)
+{
+	uint64_t	 start = 1700000000ull * 1000000000ull;
+
+	cr_assert(mp_seq_since(start, start), "made at the start");
+	cr_assert(mp_seq_since(start + 1, start));
+	cr_assert(mp_seq_since(UINT64_MAX, start));
+	cr_assert(!mp_seq_since(start - 1, start), "1 ns before the start");
+	cr_assert(!mp_seq_since(0, start));
+	cr_assert(mp_seq_since(0, 0), "a receiver with no start takes all");
+}
+
 Test(member_proto, replay_of_encoded_messages)
 {
 	struct in6_addr	 src = mpt_addr("fe80::1");
