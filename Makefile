@@ -29,7 +29,7 @@ SYSTEMDDIR	?= $(PREFIX)/lib/systemd/system
 BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
-PKGS		 = libevent jansson libpcap libsodium libmnl ldns
+PKGS		 = libevent jansson libpcap libsodium libmnl ldns liburing
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual

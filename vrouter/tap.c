@@ -240,22 +240,7 @@ tap_close(struct iface *ifp, bool keep)
 	}
 }
 
-int
-tap_write(struct iface *ifp, struct pbuf *pb)
-{
-	struct iovec	 iov[2];
-	ssize_t		 n;
-
-	iov[0].iov_base = &pb->vnet;
-	iov[0].iov_len = sizeof(pb->vnet);
-	iov[1].iov_base = pb->data;
-	iov[1].iov_len = pb->len;
-	n = writev(ifp->fd, iov, 2);
-	/* A full TAP queue drops like a full wire would; no retry. */
-	return n == (ssize_t)(sizeof(pb->vnet) + pb->len) ? 0 : -1;
-}
-
-void
+static void
 tap_read_cb(int fd, short events, void *arg)
 {
 	struct iface	*ifp = arg;
@@ -296,4 +281,38 @@ tap_read_cb(int fd, short events, void *arg)
 		router_input(r, ifp, pb);
 	}
 	ripng_flush(r);		/* a group emptied: tell the neighbours now */
+}
+
+int
+tap_start(struct iface *ifp, char *err, size_t errlen)
+{
+	struct router	*r = ifp->router;
+
+	if (r->uring != NULL)
+		return tap_uring_add(ifp, err, errlen);
+	ifp->ev = event_new(r->base, ifp->fd, EV_READ | EV_PERSIST,
+	    tap_read_cb, ifp);
+	if (ifp->ev == NULL || event_add(ifp->ev, NULL) == -1)
+		fatalx("%s: event_add", __func__);
+	return 0;
+}
+
+void
+tap_write(struct iface *ifp, struct pbuf *pb)
+{
+	struct iovec	 iov[2];
+	ssize_t		 n;
+
+	if (ifp->router->uring != NULL) {
+		tap_uring_write(ifp, pb);
+		return;
+	}
+	iov[0].iov_base = &pb->vnet;
+	iov[0].iov_len = sizeof(pb->vnet);
+	iov[1].iov_base = pb->data;
+	iov[1].iov_len = pb->len;
+	n = writev(ifp->fd, iov, 2);
+	/* A full TAP queue drops like a full wire would; no retry. */
+	iface_xmit_done(ifp, pb, n == (ssize_t)(sizeof(pb->vnet) + pb->len) ?
+	    DROP_NONE : DROP_TX_ERROR);
 }
