@@ -171,8 +171,7 @@ local_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 	}
 }
 
-/* Size of each IPv6 packet the frame stands for (GSO: per segment). */
-static uint32_t
+uint32_t
 wire_ip_size(const struct pbuf *pb, const struct pkt *p)
 {
 	uint32_t	hdrs;

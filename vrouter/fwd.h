@@ -14,6 +14,8 @@ struct pbuf;
 struct pkt;
 struct router;
 
+/* Size of each IPv6 packet the frame stands for (GSO: per segment). */
+uint32_t wire_ip_size(const struct pbuf *, const struct pkt *);
 /* Process one received frame; takes ownership of pb. */
 void	 router_input(struct router *, struct iface *, struct pbuf *);
 /* The same, after the interface's emulated link (if any). */

@@ -8,8 +8,9 @@
 
 #include <sys/uio.h>
 
-#include <linux/virtio_net.h>
 #include <stdint.h>
+
+#include "vnet.h"
 
 struct iface;
 

@@ -1,7 +1,7 @@
 /*
- * TAP devices: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR with checksum and TSO
- * offloads, so that hosts hand TCP to the router as GSO super-frames that
- * it forwards whole.  Each device is moved into its host's network
+ * TAP devices: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR with checksum, TSO and
+ * (where the kernel has it) USO offloads, so that hosts hand TCP and
+ * segmented UDP to the router as GSO super-frames that it forwards whole.  Each device is moved into its host's network
  * namespace, renamed and brought up there; the file descriptor keeps
  * working after the move.
  *
@@ -67,6 +67,7 @@ tap_setlink(int ifindex, int nsfd, const char *newname, uint32_t mtu)
 
 #define TAP_FLAGS	(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)
 #define TAP_OFFLOAD	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
+#define TAP_OFFLOAD_USO	(TUN_F_USO4 | TUN_F_USO6)
 
 /*
  * /dev/net/tun attached to the device called name in the current
@@ -95,7 +96,9 @@ tap_attach(const char *name, char *err, size_t errlen)
 		    " (a device of that name that is not a TAP)" : "");
 		goto fail;
 	}
-	if (ioctl(fd, TUNSETOFFLOAD, TAP_OFFLOAD) == -1) {
+	/* UDP segmentation where the kernel has it (6.2), else without. */
+	if (ioctl(fd, TUNSETOFFLOAD, TAP_OFFLOAD | TAP_OFFLOAD_USO) == -1 &&
+	    ioctl(fd, TUNSETOFFLOAD, TAP_OFFLOAD) == -1) {
 		snprintf(err, errlen, "TUNSETOFFLOAD %s: %s", name,
 		    strerror(errno));
 		goto fail;
