@@ -246,4 +246,8 @@ router_shutdown(struct router *r)
 		rtable_free(r->local);
 		r->local = NULL;
 	}
+	/* The pool is one allocation: a leak checker cannot see into it. */
+	if (pbuf_available() != r->conf->pbufs)
+		log_warnx("%s: %u packet buffers not returned", __func__,
+		    r->conf->pbufs - pbuf_available());
 }
