@@ -41,7 +41,7 @@ BUILD		?= build
 CC		?= cc
 FUZZ_SECONDS	?= 60
 FUZZ_LONG_SECONDS ?= 3600
-PKGS		 = libevent jansson libpcap libsodium libmnl ldns
+PKGS		 = libevent jansson libpcap libsodium libmnl ldns liburing
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wcast-qual

@@ -42,7 +42,8 @@
 	X(TOO_BIG,		"packet_too_big")			\
 	X(UNSUPPORTED,		"unsupported_local")			\
 	X(NO_BUFFER,		"no_buffer")				\
-	X(TX_ERROR,		"tx_error")
+	X(TX_ERROR,		"tx_error")				\
+	X(TX_RING_FULL,		"tx_ring_full")
 
 enum drop_reason {
 	DROP_NONE = 0,

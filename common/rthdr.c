@@ -30,6 +30,19 @@ vnet_gso(const struct virtio_net_hdr *vnet)
 	    VIRTIO_NET_HDR_GSO_NONE;
 }
 
+/*
+ * UDP segmentation: gso_size is each datagram's payload, which the
+ * sender chose and the receiver sees; headers inserted in front make
+ * each packet longer and leave it alone.  TCP segments are re-cut: the
+ * MSS shrinks by what was inserted.
+ */
+static bool
+vnet_gso_tcp(const struct virtio_net_hdr *vnet)
+{
+	return vnet_gso(vnet) &&
+	    VNET_GSO_KIND(vnet) != VIRTIO_NET_HDR_GSO_UDP_L4;
+}
+
 static bool
 vnet_csum(const struct virtio_net_hdr *vnet)
 {
@@ -63,7 +76,7 @@ vnet_insert_ok(const struct virtio_net_hdr *vnet, uint32_t at, uint32_t n)
 		return -1;
 	if (vnet_gso(vnet)) {
 		/* Each segment must keep at least one byte of payload. */
-		if (vnet->gso_size <= n)
+		if (vnet_gso_tcp(vnet) && vnet->gso_size <= n)
 			return -1;
 		if (vnet->hdr_len != 0 &&
 		    (vnet->hdr_len < at || vnet->hdr_len + n > UINT16_MAX))
@@ -152,7 +165,8 @@ rthdr_insert(uint8_t **data, uint32_t *len, size_t headroom,
 	if (vnet_gso(vnet)) {
 		if (vnet->hdr_len != 0)
 			vnet->hdr_len = (uint16_t)(vnet->hdr_len + n);
-		vnet->gso_size = (uint16_t)(vnet->gso_size - n);
+		if (vnet_gso_tcp(vnet))
+			vnet->gso_size = (uint16_t)(vnet->gso_size - n);
 	}
 
 	*data = frame;
@@ -260,7 +274,7 @@ rthdr_remove(uint8_t **data, uint32_t *len, struct virtio_net_hdr *vnet)
 	if (vnet_csum(vnet) && vnet->csum_start < rh_end)
 		return -1;
 	if (vnet_gso(vnet)) {
-		if (vnet->gso_size + n > UINT16_MAX)
+		if (vnet_gso_tcp(vnet) && vnet->gso_size + n > UINT16_MAX)
 			return -1;
 		if (vnet->hdr_len != 0 && vnet->hdr_len < rh_end)
 			return -1;
@@ -278,7 +292,8 @@ rthdr_remove(uint8_t **data, uint32_t *len, struct virtio_net_hdr *vnet)
 	if (vnet_gso(vnet)) {
 		if (vnet->hdr_len != 0)
 			vnet->hdr_len = (uint16_t)(vnet->hdr_len - n);
-		vnet->gso_size = (uint16_t)(vnet->gso_size + n);
+		if (vnet_gso_tcp(vnet))
+			vnet->gso_size = (uint16_t)(vnet->gso_size + n);
 	}
 
 	*data = frame + n;

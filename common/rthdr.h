@@ -19,9 +19,10 @@
 #define COMMON_RTHDR_H
 
 #include <netinet/in.h>
-#include <linux/virtio_net.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vnet.h"
 
 
 /* Routing-header modes of an anycast group (DESIGN.md §3.1). */

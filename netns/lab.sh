@@ -51,7 +51,8 @@
 # (state directory, default /run/vrouter-lab), LAB_TIMEOUT (seconds to
 # wait for each step of "up", default 30), LAB_DEBUG=1 (vrouter -d),
 # LAB_QUIET=1 (no hints after "up"), LAB_EHASH (entries of each host's
-# own TCP socket hash table, default 4096).
+# own TCP socket hash table, default 4096), LAB_IO (every router's TAP
+# I/O, "uring" or "readv", where its configuration names none).
 
 set -euo pipefail
 umask 022
@@ -749,11 +750,14 @@ router_conf() {
 	local dir
 	dir=$(router_dir "$1" "$2")
 	mkdir -p "$dir"
-	jq --arg r "$2" --arg dir "$dir/captures" "$TOPO_JQ"'
+	jq --arg r "$2" --arg dir "$dir/captures" --arg io "${LAB_IO:-}" \
+	    "$TOPO_JQ"'
 	    first(routers[] | select(.name == $r)) | del(.name)
 	    | .interfaces |= map(if has("link")
 		then del(.link) + {netns: .link, ifname: $r} else . end)
-	    | .capture_dir //= $dir' "$1" >"$dir/router.json"
+	    | .capture_dir //= $dir
+	    | if $io != "" then .io //= {backend: $io} else . end' \
+	    "$1" >"$dir/router.json"
 	mkdir -p "$(jq -r .capture_dir "$dir/router.json")"
 }
 

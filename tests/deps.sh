@@ -6,7 +6,7 @@
 set -e
 
 PKGS="build-essential clang pkg-config libevent-dev libjansson-dev libpcap-dev
-libsodium-dev libmnl-dev libcriterion-dev libclang-rt-14-dev python3 python3-scapy
+libsodium-dev libmnl-dev liburing-dev libcriterion-dev libclang-rt-14-dev python3 python3-scapy
 python3-yaml iproute2 iputils-ping traceroute iperf3 tshark tcpdump nginx-light
 socat curl jq procps libldns-dev knot knot-dnsutils knot-dnssecutils dnsperf
 nsd python3-matplotlib

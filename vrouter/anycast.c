@@ -701,12 +701,14 @@ insert_rh(struct router *r, struct pbuf *pb, const struct pkt *p,
     bool to_client)
 {
 	size_t	extra = rthdr_len(mode);
-	bool	gso = pb->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+	/* TCP segments shrink to make room; UDP datagrams grow. */
+	bool	tso = pb->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+		    VNET_GSO_KIND(&pb->vnet) != VIRTIO_NET_HDR_GSO_UDP_L4;
 
 	(void)r;
 	if (extra == 0)
 		return true;
-	if (!gso && p->ip_len + extra > mtu)
+	if (!tso && wire_ip_size(pb, p) + extra > mtu)
 		return false;
 	if (to_client && mode == RH_MODE_SRH)
 		mode = RH_MODE_EXP;	/* towards the client: as exp */

@@ -343,11 +343,12 @@ api_status(struct api_call *call)
 {
 	struct router	*r = call->r;
 
-	api_reply(call, 200, json_pack("{s:s, s:I, s:s, s:i, s:I, s:I, "
-	    "s:I, s:I}",
+	api_reply(call, 200, json_pack("{s:s, s:I, s:s, s:s, s:i, s:I, "
+	    "s:I, s:I, s:I}",
 	    "version", VROUTER_VERSION,
 	    "uptime_s", (json_int_t)((r->now_ns - r->start_ns) / 1000000000ull),
 	    "mode", r->pcap_mode ? "pcap" : "tap",
+	    "io", router_io_name(r),
 	    "interfaces", r->nifaces,
 	    "routes", (json_int_t)rtable_count(r->rt),
 	    "neighbors", (json_int_t)nd_count(r),

@@ -43,6 +43,7 @@ static const char *syntax_text(json_error_t *);
 static int	 parse_root(struct cfgp *, json_t *);
 static int	 parse_api(struct cfgp *, json_t *);
 static int	 parse_limits(struct cfgp *, json_t *);
+static int	 parse_io(struct cfgp *, json_t *);
 static int	 parse_dns(struct cfgp *, json_t *);
 static int	 parse_routes(struct cfgp *, json_t *);
 static int	 route_parse(struct cfgp *, json_t *, const char *,
@@ -364,7 +365,7 @@ parse_root(struct cfgp *p, json_t *root)
 {
 	static const char *const keys[] = { "api", "capture_dir",
 	    "log_level", "keep_taps", "limits", "interfaces", "routes",
-	    "groups", "flows", "dns", "ripng", "ebb",
+	    "groups", "flows", "dns", "ripng", "ebb", "io",
 	    NULL };
 	static const char *const levels[] = {
 		[LOG_LVL_WARN] = "warn", [LOG_LVL_INFO] = "info",
@@ -412,6 +413,12 @@ parse_root(struct cfgp *p, json_t *root)
 	}
 
 	if (cfg_bool(p, root, "", "keep_taps", &c->keep_taps) == -1)
+		return -1;
+
+	if ((v = cfg_member(p, root, "", "io", JSON_OBJECT, false, &rc)) !=
+	    NULL)
+		rc = parse_io(p, v);
+	if (rc == -1)
 		return -1;
 
 	if ((v = cfg_member(p, root, "", "limits", JSON_OBJECT, false,
@@ -537,6 +544,29 @@ parse_limits(struct cfgp *p, json_t *obj)
 	    cfg_u32(p, obj, "limits", "buffers", MIN_PBUFS, MAX_PBUFS,
 	    &c->pbufs) == -1)
 		return -1;
+	return 0;
+}
+
+/* TAP I/O: "uring" or "readv"; absent, the first that works. */
+static int
+parse_io(struct cfgp *p, json_t *obj)
+{
+	static const char *const keys[] = { "backend", NULL };
+	const char	*b = NULL;
+	char		 q[CFG_QUOTE_LEN];
+
+	if (cfg_keys(p, obj, "io", keys) == -1 ||
+	    cfg_str(p, obj, "io", "backend", &b) == -1)
+		return -1;
+	if (b == NULL)
+		return 0;
+	if (strcmp(b, "uring") == 0)
+		p->conf->io_backend = CFG_IO_URING;
+	else if (strcmp(b, "readv") == 0)
+		p->conf->io_backend = CFG_IO_READV;
+	else
+		return cfg_err(p, "io.backend: must be \"uring\" or "
+		    "\"readv\", not %s", cfg_quote(q, sizeof(q), b));
 	return 0;
 }
 

@@ -177,6 +177,13 @@ struct cfg_ebb {
 	uint32_t	 reserve_ms;	/* a reservation's lifetime */
 };
 
+/* How frames move through the TAPs (tap.c, tap_uring.c). */
+enum cfg_io {
+	CFG_IO_AUTO,		/* io_uring when the kernel has it, else readv */
+	CFG_IO_URING,
+	CFG_IO_READV,
+};
+
 struct config {
 	bool		 api_enabled;
 	char		 api_listen[INET6_ADDRSTRLEN];
@@ -186,6 +193,7 @@ struct config {
 	char		 capture_dir[PATH_MAX];
 	int		 log_level;		/* LOG_LVL_* */
 	bool		 keep_taps;	/* a clean stop leaves the TAPs */
+	enum cfg_io	 io_backend;	/* TAP I/O: "io": {"backend"} */
 	uint32_t	 neigh_max;
 	uint32_t	 neigh_queue;
 	uint32_t	 icmp_rate;

@@ -196,8 +196,7 @@ local_input(struct router *r, struct iface *ifp, struct pbuf *pb,
 	}
 }
 
-/* Size of each IPv6 packet the frame stands for (GSO: per segment). */
-static uint32_t
+uint32_t
 wire_ip_size(const struct pbuf *pb, const struct pkt *p)
 {
 	uint32_t	hdrs;
@@ -305,16 +304,21 @@ void
 iface_xmit(struct iface *ifp, struct pbuf *pb)
 {
 	struct router	*r = ifp->router;
-	int		 rc;
 
 	CAPTURE(r, ifp, CAP_TX, pb->data, pb->len);
 
 	if (ifp->kind == IFACE_TAP)
-		rc = tap_write(ifp, pb);
+		tap_write(ifp, pb);
 	else
-		rc = pcapio_write(ifp, pb);
-	if (rc == -1) {
-		drop(ifp, pb, DROP_TX_ERROR);
+		iface_xmit_done(ifp, pb, pcapio_write(ifp, pb) == 0 ?
+		    DROP_NONE : DROP_TX_ERROR);
+}
+
+void
+iface_xmit_done(struct iface *ifp, struct pbuf *pb, enum drop_reason why)
+{
+	if (why != DROP_NONE) {
+		drop(ifp, pb, why);
 		return;
 	}
 	ifp->stats.tx_packets++;

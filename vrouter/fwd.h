@@ -8,11 +8,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pkt.h"
+
 struct iface;
 struct pbuf;
 struct pkt;
 struct router;
 
+/* Size of each IPv6 packet the frame stands for (GSO: per segment). */
+uint32_t wire_ip_size(const struct pbuf *, const struct pkt *);
 /* Process one received frame; takes ownership of pb. */
 void	 router_input(struct router *, struct iface *, struct pbuf *);
 /* The same, after the interface's emulated link (if any). */
@@ -27,8 +31,15 @@ void	 forward(struct router *, struct iface *, struct pbuf *,
 void	 ip6_output(struct router *, struct pbuf *);
 /* Fill in the Ethernet header and transmit; takes ownership of pb. */
 void	 iface_output(struct iface *, struct pbuf *, const uint8_t dst[6]);
-/* Capture and transmit a whole frame (after the emulated link). */
+/*
+ * Capture and transmit a whole frame (after the emulated link); takes
+ * ownership of pb.  The backend ends every frame it is given with
+ * iface_xmit_done(), at once (readv, pcap) or when the write completes
+ * (io_uring).
+ */
 void	 iface_xmit(struct iface *, struct pbuf *);
+/* Count pb as sent (DROP_NONE) or dropped for why, and free it. */
+void	 iface_xmit_done(struct iface *, struct pbuf *, enum drop_reason why);
 
 /*
  * A UDP datagram to one of the router's own services: its length and

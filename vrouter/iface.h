@@ -22,6 +22,7 @@ struct pbuf;
 struct pcap;
 struct pcap_dumper;
 struct router;
+struct tap_rx;
 
 /*
  * The counters of an interface, each with its help text: the struct, the
@@ -72,7 +73,8 @@ struct iface {
 	struct cfg_addr	 addrs[CFG_MAX_ADDRS + 1];	/* [0] = link-local */
 	int		 naddrs;
 	int		 fd;		/* TAP */
-	struct event	*ev;
+	struct event	*ev;		/* readv backend: fd readable */
+	struct tap_rx	*rx;		/* io_uring backend: its reads */
 	struct pcap	*pin;		/* fixture mode */
 	struct pcap_dumper *pout;
 	struct pcap	*pout_dead;
@@ -114,10 +116,24 @@ void	 iface_count_drop(struct iface *, enum drop_reason);
 
 /* tap.c */
 int	 tap_open(struct iface *, char *err, size_t errlen);
+/* Start reading: the router's backend (an io_uring, or readv). */
+int	 tap_start(struct iface *, char *err, size_t errlen);
 void	 tap_close(struct iface *, bool keep);
-int	 tap_write(struct iface *, struct pbuf *);	/* 0 or -1 */
-void	 tap_read_cb(int, short, void *);
+/* Takes pb: ends it with iface_xmit_done(), now or on completion. */
+void	 tap_write(struct iface *, struct pbuf *);
 #define TAP_BUDGET	64	/* frames read per wakeup and interface */
+
+/*
+ * tap_uring.c: the io_uring backend, one ring per router (r->uring).
+ * tap_uring_init() fails (err set) where the kernel lacks what it needs;
+ * the router then uses readv/writev.  tap_uring_stop() returns every
+ * buffer and frees the ring, before the TAPs close.
+ */
+int	 tap_uring_init(struct router *, char *err, size_t errlen);
+int	 tap_uring_add(struct iface *, char *err, size_t errlen);
+void	 tap_uring_write(struct iface *, struct pbuf *);
+void	 tap_uring_tick(struct router *);
+void	 tap_uring_stop(struct router *);
 
 /* pcapio.c: packet-fixture mode */
 int	 pcapio_open(struct iface *, char *err, size_t errlen);

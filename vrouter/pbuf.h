@@ -6,8 +6,11 @@
 #ifndef VROUTER_PBUF_H
 #define VROUTER_PBUF_H
 
-#include <linux/virtio_net.h>
+#include <sys/uio.h>
+
 #include <stdint.h>
+
+#include "vnet.h"
 
 struct iface;
 
@@ -22,6 +25,8 @@ struct pbuf {
 	uint8_t			*data;		/* Ethernet header */
 	uint32_t		 len;
 	uint64_t		 due_ns;	/* emulated link: leaves then */
+	struct iface		*out;		/* io_uring: written to */
+	struct iovec		 iov[2];	/* io_uring: vnet, frame */
 	uint8_t			 mem[PBUF_HEADROOM + PBUF_DATA];
 };
 

@@ -40,6 +40,7 @@ router_tick(struct router *r)
 	ripng_tick(r);
 	ebb_tick(r);
 	capture_tick(r);
+	tap_uring_tick(r);
 	if (r->pcap_mode)
 		iface_em_tick(r);	/* live mode: a timer per queue */
 }
@@ -102,12 +103,9 @@ iface_create(struct router *r, const struct cfg_iface *c, char *err,
 		if (pcapio_open(ifp, err, errlen) == -1)
 			return -1;
 	} else {
-		if (tap_open(ifp, err, errlen) == -1)
+		if (tap_open(ifp, err, errlen) == -1 ||
+		    tap_start(ifp, err, errlen) == -1)
 			return -1;
-		ifp->ev = event_new(r->base, ifp->fd, EV_READ | EV_PERSIST,
-		    tap_read_cb, ifp);
-		if (ifp->ev == NULL || event_add(ifp->ev, NULL) == -1)
-			fatalx("%s: event_add", __func__);
 	}
 	log_info("%s: %s%s%s as %s, mac %s, mtu %u", __func__, ifp->name,
 	    c->netns[0] ? " in netns " : "", c->netns, c->ifname,
@@ -115,6 +113,37 @@ iface_create(struct router *r, const struct cfg_iface *c, char *err,
 	for (int d = 0; d < LINKEM_DIRS; d++)
 		iface_set_emulation(ifp, d, &c->emulation[d]);
 	return 0;
+}
+
+/*
+ * The TAPs' backend: io_uring where it works (or as configured), else
+ * readv/writev.
+ */
+static int
+io_start(struct router *r, char *err, size_t errlen)
+{
+	char	 why[256];
+
+	if (r->conf->io_backend == CFG_IO_READV)
+		return 0;
+	if (tap_uring_init(r, why, sizeof(why)) == 0) {
+		log_info("%s: TAP I/O through io_uring", __func__);
+		return 0;
+	}
+	if (r->conf->io_backend == CFG_IO_URING) {
+		snprintf(err, errlen, "io.backend uring: %s", why);
+		return -1;
+	}
+	log_info("%s: %s; TAP I/O through readv/writev", __func__, why);
+	return 0;
+}
+
+const char *
+router_io_name(const struct router *r)
+{
+	if (r->pcap_mode)
+		return "pcap";
+	return r->uring != NULL ? "uring" : "readv";
 }
 
 int
@@ -138,6 +167,8 @@ router_init(struct router *r, struct config *conf, bool pcap_mode,
 	nd_init(r);
 	tb_init(&r->icmp_rl, conf->icmp_rate, conf->icmp_burst, r->now_ns);
 
+	if (!pcap_mode && io_start(r, err, errlen) == -1)
+		return -1;
 	for (int i = 0; i < conf->nifaces; i++)
 		if (iface_create(r, &conf->ifaces[i], err, errlen) == -1)
 			return -1;
@@ -198,6 +229,7 @@ router_shutdown(struct router *r)
 	r->mp_rl = NULL;
 	if (r->nd != NULL)
 		nd_shutdown(r);
+	tap_uring_stop(r);	/* before the TAPs close */
 	for (int i = 0; i < r->nifaces; i++) {
 		struct iface	*ifp = r->ifaces[i];
 
@@ -218,4 +250,8 @@ router_shutdown(struct router *r)
 		rtable_free(r->local);
 		r->local = NULL;
 	}
+	/* The pool is one allocation: a leak checker cannot see into it. */
+	if (pbuf_available() != r->conf->pbufs)
+		log_warnx("%s: %u packet buffers not returned", __func__,
+		    r->conf->pbufs - pbuf_available());
 }

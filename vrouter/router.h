@@ -32,6 +32,7 @@ struct nd_cache;
 struct rtable;
 struct ripng;
 struct ebb;
+struct tap_uring;
 
 /* The router's totals over every interface (as IFACE_COUNTERS). */
 #define ROUTER_COUNTERS(X)						\
@@ -91,11 +92,14 @@ struct router {
 	struct dns_stats dns;		/* the .any responder */
 	struct ripng	*ripng;		/* NULL: RIPng is off */
 	struct ebb	*ebb;		/* NULL: the E-BB is off */
+	struct tap_uring *uring;	/* NULL: TAP I/O by readv/writev */
 };
 
 int	 router_init(struct router *, struct config *, bool pcap_mode,
 	    char *err, size_t errlen);
 void	 router_shutdown(struct router *);
+/* The TAP I/O backend: "uring", "readv", or "pcap" (fixture mode). */
+const char *router_io_name(const struct router *);
 /* Update now_ns from the clock (live mode). */
 void	 router_clock(struct router *);
 /* Periodic work: neighbour timers, RAs. */

@@ -1,7 +1,7 @@
 /*
- * TAP devices: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR with checksum and TSO
- * offloads, so that hosts hand TCP to the router as GSO super-frames that
- * it forwards whole.  Each device is moved into its host's network
+ * TAP devices: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR with checksum, TSO and
+ * (where the kernel has it) USO offloads, so that hosts hand TCP and
+ * segmented UDP to the router as GSO super-frames that it forwards whole.  Each device is moved into its host's network
  * namespace, renamed and brought up there; the file descriptor keeps
  * working after the move.
  *
@@ -67,6 +67,7 @@ tap_setlink(int ifindex, int nsfd, const char *newname, uint32_t mtu)
 
 #define TAP_FLAGS	(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)
 #define TAP_OFFLOAD	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
+#define TAP_OFFLOAD_USO	(TUN_F_USO4 | TUN_F_USO6)
 
 /*
  * /dev/net/tun attached to the device called name in the current
@@ -95,7 +96,9 @@ tap_attach(const char *name, char *err, size_t errlen)
 		    " (a device of that name that is not a TAP)" : "");
 		goto fail;
 	}
-	if (ioctl(fd, TUNSETOFFLOAD, TAP_OFFLOAD) == -1) {
+	/* UDP segmentation where the kernel has it (6.2), else without. */
+	if (ioctl(fd, TUNSETOFFLOAD, TAP_OFFLOAD | TAP_OFFLOAD_USO) == -1 &&
+	    ioctl(fd, TUNSETOFFLOAD, TAP_OFFLOAD) == -1) {
 		snprintf(err, errlen, "TUNSETOFFLOAD %s: %s", name,
 		    strerror(errno));
 		goto fail;
@@ -240,22 +243,7 @@ tap_close(struct iface *ifp, bool keep)
 	}
 }
 
-int
-tap_write(struct iface *ifp, struct pbuf *pb)
-{
-	struct iovec	 iov[2];
-	ssize_t		 n;
-
-	iov[0].iov_base = &pb->vnet;
-	iov[0].iov_len = sizeof(pb->vnet);
-	iov[1].iov_base = pb->data;
-	iov[1].iov_len = pb->len;
-	n = writev(ifp->fd, iov, 2);
-	/* A full TAP queue drops like a full wire would; no retry. */
-	return n == (ssize_t)(sizeof(pb->vnet) + pb->len) ? 0 : -1;
-}
-
-void
+static void
 tap_read_cb(int fd, short events, void *arg)
 {
 	struct iface	*ifp = arg;
@@ -296,4 +284,38 @@ tap_read_cb(int fd, short events, void *arg)
 		router_input(r, ifp, pb);
 	}
 	ripng_flush(r);		/* a group emptied: tell the neighbours now */
+}
+
+int
+tap_start(struct iface *ifp, char *err, size_t errlen)
+{
+	struct router	*r = ifp->router;
+
+	if (r->uring != NULL)
+		return tap_uring_add(ifp, err, errlen);
+	ifp->ev = event_new(r->base, ifp->fd, EV_READ | EV_PERSIST,
+	    tap_read_cb, ifp);
+	if (ifp->ev == NULL || event_add(ifp->ev, NULL) == -1)
+		fatalx("%s: event_add", __func__);
+	return 0;
+}
+
+void
+tap_write(struct iface *ifp, struct pbuf *pb)
+{
+	struct iovec	 iov[2];
+	ssize_t		 n;
+
+	if (ifp->router->uring != NULL) {
+		tap_uring_write(ifp, pb);
+		return;
+	}
+	iov[0].iov_base = &pb->vnet;
+	iov[0].iov_len = sizeof(pb->vnet);
+	iov[1].iov_base = pb->data;
+	iov[1].iov_len = pb->len;
+	n = writev(ifp->fd, iov, 2);
+	/* A full TAP queue drops like a full wire would; no retry. */
+	iface_xmit_done(ifp, pb, n == (ssize_t)(sizeof(pb->vnet) + pb->len) ?
+	    DROP_NONE : DROP_TX_ERROR);
 }

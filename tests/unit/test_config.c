@@ -212,6 +212,7 @@ Test(config, minimal_defaults)
 	cr_assert_eq(c->icmp_rate, 100);
 	cr_assert_eq(c->icmp_burst, 50);
 	cr_assert_eq(c->pbufs, 1024);
+	cr_assert_eq(c->io_backend, CFG_IO_AUTO);
 	cr_assert_eq(c->nroutes, 0);
 	cr_assert_not_null(c->routes);
 
@@ -335,6 +336,21 @@ Test(config, other_values)
 	cr_assert_not(c->ifaces[1].capture.enabled);
 	cr_assert_eq(c->ifaces[1].capture.direction, CAP_TX);
 	cr_assert_eq(c->ifaces[1].capture.rotate, 100);
+	config_free(c);
+}
+
+Test(config, io_backend)
+{
+	struct config	*c;
+
+	c = parse_ok("{'io':{'backend':'readv'},'interfaces':[" IFACE_A "]}");
+	cr_assert_eq(c->io_backend, CFG_IO_READV);
+	config_free(c);
+	c = parse_ok("{'io':{'backend':'uring'},'interfaces':[" IFACE_A "]}");
+	cr_assert_eq(c->io_backend, CFG_IO_URING);
+	config_free(c);
+	c = parse_ok("{'io':{},'interfaces':[" IFACE_A "]}");
+	cr_assert_eq(c->io_backend, CFG_IO_AUTO);
 	config_free(c);
 }
 
@@ -634,6 +650,10 @@ ERR(log_level, "{'log_level':'trace','interfaces':[" IFACE_A "]}",
     "log_level", NULL)
 ERR(keep_taps, "{'keep_taps':1,'interfaces':[" IFACE_A "]}",
     "keep_taps", NULL)
+ERR(io_backend, "{'io':{'backend':'epoll'},'interfaces':[" IFACE_A "]}",
+    "io.backend: must be \"uring\" or \"readv\"", "epoll")
+ERR(io_unknown_key, "{'io':{'backend':'readv','queue':8},'interfaces':["
+    IFACE_A "]}", "unknown key \"queue\" at io", NULL)
 ERR(limits_neighbors, "{'limits':{'neighbors':8},'interfaces':[" IFACE_A
     "]}", "limits.neighbors", NULL)
 ERR(limits_buffers, "{'limits':{'buffers':-1},'interfaces':[" IFACE_A "]}",

@@ -985,3 +985,42 @@ Test(rthdr, tshark_decodes)
 	    "0,0,2001:db8:a::1,1\n"
 	    "4,1,2001:db8:1::10,1\n", "tshark saw:\n%s", out);
 }
+
+/*
+ * A UDP super-frame (USO): every datagram keeps its payload size, so
+ * gso_size is left alone while the offsets move with the headers.
+ */
+Test(rthdr, gso_udp_keeps_datagram_size)
+{
+	uint8_t		 orig[8192];
+	struct virtio_net_hdr v0, v;
+	struct rt_buf	 b;
+	struct pkt	 p;
+	size_t		 olen, n;
+
+	rt_addrs();
+	for (size_t m = 0; m < 3; m++) {
+		n = rthdr_len(rt_modes[m]);
+		olen = rt_build(orig, IPPROTO_UDP_, false, 3 * 1200 + 17);
+		memset(&v0, 0, sizeof(v0));
+		v0.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		v0.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+		v0.gso_size = 1200;
+		v0.hdr_len = 54 + 8;
+		v0.csum_start = 54;
+		v0.csum_offset = 6;
+		v = v0;
+		rt_buf_init(&b, orig, olen, RT_HEADROOM);
+		cr_assert_eq(rthdr_insert(&b.data, &b.len, RT_HEADROOM, &v,
+		    rt_modes[m], &rt_u), (int)n);
+		cr_assert_eq(pkt_parse(b.data, b.len, &p), DROP_NONE);
+		cr_assert_eq(v.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
+		cr_assert_eq(v.gso_size, 1200);
+		cr_assert_eq(v.csum_start, p.l4_off);
+		cr_assert_eq(v.hdr_len, p.l4_off + 8);
+		cr_assert_eq(rthdr_remove(&b.data, &b.len, &v), (int)n);
+		cr_assert_arr_eq(&v, &v0, sizeof(v));
+		cr_assert_arr_eq(b.data, orig, olen);
+		rt_buf_free(&b);
+	}
+}
