@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "ebb_proto.h"
+#include "fuzz_util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -58,11 +59,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* 1. As a receiver sees it, from an exact-size heap copy. */
-	copy = malloc(size ? size : 1);
-	if (copy == NULL)
+	if ((copy = fz_exact_copy(data, size)) == NULL)
 		return 0;
-	if (size)
-		memcpy(copy, data, size);
 	e = ebb_decode(copy, size, &fz_src, fz_keys, 2, &m);
 	free(copy);
 	if (e != EBB_OK && !fz_zero(&m))

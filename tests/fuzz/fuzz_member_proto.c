@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "member_proto.h"
+#include "fuzz_util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -74,11 +75,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* Exact-size heap copy: any read past the end is an ASan report. */
-	copy = malloc(size ? size : 1);
-	if (copy == NULL)
+	if ((copy = fz_exact_copy(data, size)) == NULL)
 		return 0;
-	if (size)
-		memcpy(copy, data, size);
 
 	/* 1. As a receiver sees it. */
 	if (mp_peek(copy, size, &m) == 0 &&

@@ -21,6 +21,7 @@
 
 #include "pkt.h"
 #include "rthdr.h"
+#include "fuzz_util.h"
 
 #define FZ_HEADROOM	64
 
@@ -175,10 +176,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	/* 1. Peek from an exactly sized copy: any overread is reported. */
-	copy = malloc(size ? size : 1);
-	if (copy == NULL)
+	if ((copy = fz_exact_copy(data, size)) == NULL)
 		return 0;
-	memcpy(copy, data, size);
 	parsed = pkt_parse(copy, size, &p0) == DROP_NONE;
 	if (rthdr_peek(copy, size, &type, &segleft, &a) == 0 &&
 	    (!parsed || p0.rh_off == 0 || p0.rh_type != type ||
