@@ -117,6 +117,9 @@ rthdr_insert(uint8_t **data, uint32_t *len, size_t headroom,
 	/* One routing header per packet (RFC 8200 §4.1). */
 	if (p.rh_off != 0)
 		return -1;
+	/* The result must still parse: one more header in the chain. */
+	if (p.n_ext >= PKT_MAX_EXT_HDRS)
+		return -1;
 	if (headroom < n || *len > UINT32_MAX - n)
 		return -1;
 	ip6 = frame + p.l3_off;

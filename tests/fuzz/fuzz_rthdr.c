@@ -101,6 +101,7 @@ fz_insert(const uint8_t *data, size_t size, enum rh_mode mode,
 			abort();
 		/* Without metadata, refused only for what the frame shows. */
 		if (r == -1 && vp == NULL && parsed && p0->rh_off == 0 &&
+		    p0->n_ext < PKT_MAX_EXT_HDRS &&
 		    p0->ip_len - IP6_HLEN + n <= IP6_MAX_PAYLOAD)
 			abort();
 		free(mem);

@@ -44,12 +44,17 @@ in_range "$added" 19 21 || fail "20 ms of delay added $added ms to ping"
 
 # --- rate
 emulate '{"rate_mbit": 50}' >/dev/null
+# Datagrams s1's kernel dropped for a full socket buffer: the receiving
+# iperf3 fell behind, not the link.
+rcvbuf_errors() { h s1 awk '$1 == "Udp6RcvbufErrors" { print $2 }' /proc/net/snmp6; }
+drops0=$(rcvbuf_errors)
 h s1 iperf3 -s -1 -B "$S1" >"$TEST_TMP/iperf3-s.log" 2>&1 &
 iperf3_listens() { [ -n "$(h s1 ss -Hltn 'sport = :5201')" ]; }
 wait_for iperf3_listens || fail "iperf3 server did not start"
 c1 iperf3 -6 -c "$S1" -u -b 80M -l 1400 -t 5 -J --get-server-output \
     >"$TEST_TMP/iperf3.json" ||
     fail "iperf3 failed: $(head -c 300 "$TEST_TMP/iperf3.json")"
+drops=$(( $(rcvbuf_errors) - drops0 ))
 # What the server received in its whole one-second intervals, the first
 # (the queue filling) and the last (partial: the queue draining after
 # the sender stopped) left out; else sum_received over the whole run.
@@ -59,10 +64,13 @@ mbit=$(jq '([.server_output_json.intervals[]?.sum
        then ($iv | map(.bytes) | add) * 8 / ($iv | map(.seconds) | add)
        else .end.sum_received.bits_per_second end)
     / 1e6 * 100 | round / 100' "$TEST_TMP/iperf3.json")
-# The receiver's figure: UDP payload; the emulated rate counts IPv6 bytes.
+# The receiver's figure is UDP payload; the emulated rate counts IPv6
+# bytes (a 1400-byte datagram is 1448 of them), so the limit is checked
+# in those: 50 Mbit/s of IPv6 is 48.34 Mbit/s of payload.
 ipmbit=$(awk -v m="$mbit" 'BEGIN { printf "%.2f", m * 1448 / 1400 }')
-info "rate 50 Mbit/s: iperf3 UDP (1400-byte datagrams, 80 Mbit/s offered, the server's steady seconds) received $mbit Mbit/s of payload, $ipmbit Mbit/s of IPv6"
-in_range "$mbit" 47.5 52.5 || fail "50 Mbit/s showed as $mbit Mbit/s in iperf3"
+info "rate 50 Mbit/s: iperf3 UDP (1400-byte datagrams, 80 Mbit/s offered, the server's steady seconds) received $mbit Mbit/s of payload, $ipmbit Mbit/s of IPv6; $drops datagrams dropped by s1's full socket buffer"
+in_range "$ipmbit" 47.5 52.5 ||
+    fail "50 Mbit/s showed as $ipmbit Mbit/s of IPv6 ($mbit of payload) in iperf3"
 h s1 iperf3 -s -1 -B "$S1" >>"$TEST_TMP/iperf3-s.log" 2>&1 &
 wait_for iperf3_listens || fail "iperf3 server did not start again"
 c1 iperf3 -6 -c "$S1" -t 4 -J >"$TEST_TMP/iperf3-tcp.json" ||

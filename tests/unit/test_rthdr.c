@@ -1024,3 +1024,52 @@ Test(rthdr, gso_udp_keeps_datagram_size)
 		rt_buf_free(&b);
 	}
 }
+
+/*
+ * A frame whose chain already holds PKT_MAX_EXT_HDRS headers would no
+ * longer parse with one more: refused, untouched.  One fewer is fine.
+ */
+Test(rthdr, extension_header_chain_limit)
+{
+	uint8_t		 orig[256], *ip6 = orig + 14, *h;
+	struct rt_buf	 b;
+	struct pkt	 p;
+	size_t		 olen, n;
+
+	rt_addrs();
+	for (int k = PKT_MAX_EXT_HDRS - 1; k <= PKT_MAX_EXT_HDRS; k++) {
+		/* A UDP frame, then k Destination Options headers before it. */
+		olen = rt_build(orig, IPPROTO_UDP_, false, 10);
+		memmove(ip6 + 40 + 8 * k, ip6 + 40, olen - 54);
+		for (int i = 0; i < k; i++) {
+			h = ip6 + 40 + 8 * i;
+			memset(h, 0, 8);
+			h[0] = i + 1 < k ? IPPROTO_DSTOPTS_ : IPPROTO_UDP_;
+			h[2] = 1;	/* PadN, 4 bytes */
+			h[3] = 4;
+		}
+		ip6[6] = IPPROTO_DSTOPTS_;
+		olen += 8 * (size_t)k;
+		ip6[4] = (uint8_t)((olen - 54) >> 8);
+		ip6[5] = (uint8_t)(olen - 54);
+		cr_assert_eq(pkt_parse(orig, olen, &p), DROP_NONE);
+		cr_assert_eq(p.n_ext, k);
+		for (size_t m = 0; m < 3; m++) {
+			n = rthdr_len(rt_modes[m]);
+			rt_buf_init(&b, orig, olen, RT_HEADROOM);
+			if (k == PKT_MAX_EXT_HDRS) {
+				rt_insert_refused(&b, RT_HEADROOM, NULL,
+				    rt_modes[m]);
+			} else {
+				cr_assert_eq(rthdr_insert(&b.data, &b.len,
+				    RT_HEADROOM, NULL, rt_modes[m], &rt_u),
+				    (int)n);
+				cr_assert_eq(pkt_parse(b.data, b.len, &p),
+				    DROP_NONE);
+				cr_assert_eq(p.n_ext, k + 1);
+				cr_assert_eq(p.proto, IPPROTO_UDP_);
+			}
+			rt_buf_free(&b);
+		}
+	}
+}
