@@ -1,5 +1,6 @@
 /*
- * Routing: rtable.c, a longest-prefix-match table of IPv6 prefixes, and
+ * Routing: rtable.c, a longest-prefix-match table of IPv6 prefixes (its
+ * lookups served by the poptrie of rtable_trie.c), and
  * route.c, the routes of the router (connected and static) kept in one
  * and the router's own addresses kept in another.
  */
@@ -31,6 +32,21 @@ size_t	 rtable_count(const struct rtable *);
 /* Walk in order of prefix length, then address. */
 void	 rtable_walk(const struct rtable *, void (*)(const struct in6_addr *,
 	    uint8_t, void *value, void *arg), void *arg);
+/* Bytes of the lookup structure (rtable_trie.c), for the benchmarks. */
+size_t	 rtable_lookup_bytes(const struct rtable *);
+
+/* rtable_trie.c: rtable.c's lookup structure, a poptrie */
+#define RTRIE_DIRBITS	18	/* bits resolved by the direct table */
+struct rtrie;
+struct rtrie *rtrie_new(void);
+void	 rtrie_free(struct rtrie *);
+/* Addresses as two host-order words, masked to plen bits. */
+void	 rtrie_add(struct rtrie *, uint64_t hi, uint64_t lo, uint8_t plen,
+	    void *value);
+void	 rtrie_del(struct rtrie *, uint64_t hi, uint64_t lo, uint8_t plen,
+	    void *cover, uint8_t coverplen);
+void	*rtrie_lookup(const struct rtrie *, const struct in6_addr *);
+size_t	 rtrie_bytes(const struct rtrie *);
 
 /* ---------------------------------------------------------------------- */
 /* route.c: the routing table proper */

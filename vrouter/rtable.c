@@ -1,12 +1,12 @@
 /*
  * Longest-prefix match over IPv6 prefixes.
  *
- * One open-addressing hash table per prefix length, keyed by the masked
- * address as two 64-bit words, and the list of lengths in use, longest
- * first.  A lookup masks the address once per length in use and probes
- * that length's table; the first hit is the longest match.  Real tables
- * use few distinct lengths, so a lookup is a handful of probes into
- * half-empty tables and never allocates.
+ * The prefixes are kept in one open-addressing hash table per prefix
+ * length, keyed by the masked address as two 64-bit words, with the list
+ * of lengths in use, longest first: they answer insert, remove, exact
+ * and walk.  Lookups go to the poptrie of rtable_trie.c, updated on
+ * every insert and remove; it reads about one node per six address bits
+ * instead of probing one table per length in use.
  *
  * Linear probing with backward-shift deletion keeps the tables free of
  * tombstones; a NULL value marks an empty slot, so NULL cannot be stored.
@@ -40,6 +40,7 @@ struct rtable {
 	uint8_t		 lens[RT_MAXPLEN + 1];	/* in use, longest first */
 	int		 nlens;
 	size_t		 count;
+	struct rtrie	*trie;		/* serves rtable_lookup() */
 };
 
 struct rt_walkent {
@@ -196,7 +197,10 @@ rt_delete_slot(struct rt_level *lv, struct rt_slot *s)
 struct rtable *
 rtable_new(void)
 {
-	return xcalloc(1, sizeof(struct rtable));
+	struct rtable	*rt = xcalloc(1, sizeof(*rt));
+
+	rt->trie = rtrie_new();
+	return rt;
 }
 
 /* Free the table; the stored values belong to the caller. */
@@ -209,6 +213,7 @@ rtable_free(struct rtable *rt)
 		return;
 	for (plen = 0; plen <= RT_MAXPLEN; plen++)
 		free(rt->lv[plen].slots);
+	rtrie_free(rt->trie);
 	free(rt);
 }
 
@@ -241,6 +246,7 @@ rtable_insert(struct rtable *rt, const struct in6_addr *pfx, uint8_t plen,
 	rt_place(lv, hi, lo, value);
 	lv->count++;
 	rt->count++;
+	rtrie_add(rt->trie, hi, lo, plen, value);
 	return 0;
 }
 
@@ -262,17 +268,48 @@ rt_exact_slot(const struct rtable *rt, const struct in6_addr *pfx,
 	return rt_find(lv, hi, lo);
 }
 
+/*
+ * The value of the longest prefix shorter than plen that covers hi/lo,
+ * or NULL; its length into *coverplen.
+ */
+static void *
+rt_cover(const struct rtable *rt, uint64_t hi, uint64_t lo, uint8_t plen,
+    uint8_t *coverplen)
+{
+	struct rt_slot	*s;
+	uint64_t	 h, l;
+	int		 i;
+
+	for (i = 0; i < rt->nlens; i++) {
+		if (rt->lens[i] >= plen)
+			continue;
+		h = hi;
+		l = lo;
+		rt_mask(&h, &l, rt->lens[i]);
+		if ((s = rt_find(&rt->lv[rt->lens[i]], h, l)) != NULL) {
+			*coverplen = rt->lens[i];
+			return s->value;
+		}
+	}
+	*coverplen = 0;
+	return NULL;
+}
+
 void *
 rtable_remove(struct rtable *rt, const struct in6_addr *pfx, uint8_t plen)
 {
 	struct rt_level	*lv;
 	struct rt_slot	*s;
-	void		*value;
+	void		*value, *cover = NULL;
+	uint64_t	 hi, lo;
+	uint8_t		 coverplen = 0;
 
 	if ((s = rt_exact_slot(rt, pfx, plen)) == NULL)
 		return NULL;
 	lv = &rt->lv[plen];
 	value = s->value;
+	hi = s->hi;
+	lo = s->lo;
 	rt_delete_slot(lv, s);
 	rt->count--;
 
@@ -284,6 +321,11 @@ rtable_remove(struct rtable *rt, const struct in6_addr *pfx, uint8_t plen)
 	} else if ((uint64_t)lv->count * 8 < (uint64_t)lv->mask + 1 &&
 	    lv->mask + 1 > RT_MINSLOTS)
 		rt_resize(lv, (lv->mask + 1) / 2);
+
+	/* A short prefix hands the regions it was default of to its cover. */
+	if (plen <= RTRIE_DIRBITS)
+		cover = rt_cover(rt, hi, lo, plen, &coverplen);
+	rtrie_del(rt->trie, hi, lo, plen, cover, coverplen);
 	return value;
 }
 
@@ -296,23 +338,17 @@ rtable_exact(const struct rtable *rt, const struct in6_addr *pfx,
 	return (s = rt_exact_slot(rt, pfx, plen)) != NULL ? s->value : NULL;
 }
 
-/* Per-packet path: no allocation, one probe per prefix length in use. */
+/* Per-packet path: no allocation (rtable_trie.c). */
 void *
 rtable_lookup(const struct rtable *rt, const struct in6_addr *addr)
 {
-	struct rt_slot	*s;
-	uint64_t	 ahi, alo, hi, lo;
-	int		 i;
+	return rtrie_lookup(rt->trie, addr);
+}
 
-	rt_load(addr, &ahi, &alo);
-	for (i = 0; i < rt->nlens; i++) {
-		hi = ahi;
-		lo = alo;
-		rt_mask(&hi, &lo, rt->lens[i]);
-		if ((s = rt_find(&rt->lv[rt->lens[i]], hi, lo)) != NULL)
-			return s->value;
-	}
-	return NULL;
+size_t
+rtable_lookup_bytes(const struct rtable *rt)
+{
+	return rtrie_bytes(rt->trie);
 }
 
 size_t
