@@ -13,24 +13,31 @@
  * per level than poptrie's two popcounts.
  *
  * Layout.  The top RTRIE_DIRBITS bits of the address index a direct
- * table; an entry is 0 (no route), a pointer tagged with bit 0 to the
- * default value of its region (no prefix longer than RTRIE_DIRBITS
- * inside it), or the region's block: its nodes, then its leaves, in one
- * allocation.  In a node, bit i of `vector` says that the next six bits
- * equal to i lead to a child node; children are contiguous from
- * `base1`.  The other positions are leaves: runs of equal leaves are
+ * table of regions; an entry is 0 (no route), a pointer tagged
+ * RTRIE_TAG_DEF to the default value of its region (no prefix longer
+ * than RTRIE_DIRBITS inside it), a bucket tagged RTRIE_TAG_BUCKET (a
+ * region of at most RTRIE_BUCKET_MAX prefixes: a list scanned longest
+ * first, one or a few adjacent cache lines instead of a chain of mostly
+ * single-child nodes, the shape random prefixes take), or the region's
+ * root node.  In a node, bit i of `vector` says that the next six bits
+ * equal to i lead to a child node; `base` holds the children, then the
+ * leaves.  The other positions are leaves: runs of equal leaves are
  * stored once, and bit i of `leafvec` marks where a run starts, so the
- * leaf is number popcount(leafvec & bits 0..i) from `base0`.  A leaf is
- * the caller's value pointer itself (NULL: no route), which spares a
- * last read through an index.
+ * leaf is number popcount(leafvec & bits 0..i).  A leaf is the caller's
+ * value pointer itself (NULL: no route), which spares a last read
+ * through an index.  Each node's children and leaves are one allocation
+ * of their own (where the paper packs whole levels into arrays), so that
+ * an update rewrites only the nodes it changes.
  *
  * Updates.  The prefixes longer than RTRIE_DIRBITS are also kept per
- * region, sorted; a change rebuilds that region's block alone, in time
- * linear in the region's prefixes.  A prefix of RTRIE_DIRBITS bits or
- * fewer is the default of the regions it covers unless a longer one
- * covers them; a change rewrites those regions' defaults and rebuilds
- * them (all of them for ::/0).  The build reuses scratch arrays kept
- * here; lookups never allocate.
+ * region, sorted, so those under any node are a contiguous run.  A
+ * change rebuilds the subtree of the node holding the prefix's last
+ * bits and rewrites the arrays of its ancestors (a scan of the prefixes
+ * under each, no rebuild of their other children): the cost is the
+ * prefix's own subtree plus one scan of its region.  A prefix of
+ * RTRIE_DIRBITS bits or fewer is the default of the regions it covers
+ * unless a longer one covers them; a change rebuilds those regions (all
+ * of them for ::/0).  Lookups never allocate.
  */
 #include <endian.h>
 #include <stdlib.h>
@@ -51,16 +58,10 @@
 typedef unsigned __int128 rtrie_u128;
 
 struct rtrie_node {
-	uint64_t	 vector;	/* child nodes */
-	uint64_t	 leafvec;	/* starts of runs of equal leaves */
-	uint32_t	 base0;		/* first leaf, in pointers from block */
-	uint32_t	 base1;		/* first child, in nodes from block */
+	uint64_t		 vector;	/* child nodes */
+	uint64_t		 leafvec;	/* starts of runs of leaves */
+	struct rtrie_node	*base;		/* children, then leaves */
 };
-
-/* Leaves are addressed in pointer units from the start of the block. */
-_Static_assert(sizeof(struct rtrie_node) % sizeof(void *) == 0,
-    "node size is a whole number of pointers");
-#define RTRIE_NODE_PTRS	(sizeof(struct rtrie_node) / sizeof(void *))
 
 /* A short region: its prefixes longest first, scanned in order. */
 struct rtrie_bent {
@@ -84,22 +85,26 @@ struct rtrie_pfx {
 };
 
 struct rtrie_region {
-	struct rtrie_pfx *v;		/* longer than RTRIE_DIRBITS, sorted */
-	uint32_t	 n;
-	uint32_t	 cap;
-	void		*def;		/* longest shorter prefix, or NULL */
-	size_t		 blkbytes;	/* of the block in the direct table */
-	uint8_t		 defplen;
+	struct rtrie_pfx	*v;	/* longer than RTRIE_DIRBITS, sorted */
+	uint32_t		 n;
+	uint32_t		 cap;
+	void			*def;	/* longest shorter prefix, or NULL */
+	uint8_t			 defplen;
+	struct rtrie_node	 root;	/* when a trie */
 };
 
 struct rtrie {
 	uintptr_t		*dir;	/* RTRIE_NREG entries */
 	struct rtrie_region	*reg;	/* RTRIE_NREG regions */
-	struct rtrie_node	*bn;	/* build scratch: nodes */
-	uint32_t		 bnn, bncap;
-	void			**bl;	/* build scratch: leaves */
-	uint32_t		 bln, blcap;
-	size_t			 bytes;	/* blocks */
+	size_t			 bytes;	/* nodes' arrays and buckets */
+};
+
+/* One node's contents, computed from the prefixes under it. */
+struct rtrie_scan {
+	void		*leaf[64];
+	uint32_t	 first[64];	/* the prefixes under a child */
+	uint32_t	 end[64];
+	uint64_t	 vec;
 };
 
 static inline uint32_t
@@ -117,6 +122,19 @@ rtrie_slot(const struct rtrie_pfx *p, unsigned int k)
 	return (uint32_t)(a >> (128 - RTRIE_STRIDE));
 }
 
+static inline size_t
+rtrie_node_bytes(const struct rtrie_node *m)
+{
+	return (size_t)__builtin_popcountll(m->vector) * sizeof(*m) +
+	    (size_t)__builtin_popcountll(m->leafvec) * sizeof(void *);
+}
+
+static size_t
+rtrie_bucket_bytes(const struct rtrie_bucket *b)
+{
+	return sizeof(*b) + b->n * sizeof(b->e[0]);
+}
+
 struct rtrie *
 rtrie_new(void)
 {
@@ -128,6 +146,35 @@ rtrie_new(void)
 	return t;
 }
 
+/* Free a node's subtree, and its own arrays; m itself is the caller's. */
+static void
+rtrie_unbuild(struct rtrie *t, struct rtrie_node *m)
+{
+	int	i, n = __builtin_popcountll(m->vector);
+
+	for (i = 0; i < n; i++)
+		rtrie_unbuild(t, &m->base[i]);
+	t->bytes -= rtrie_node_bytes(m);
+	free(m->base);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Drop whatever region d's direct table entry holds. */
+static void
+rtrie_region_clear(struct rtrie *t, uint32_t d)
+{
+	uintptr_t		 e = t->dir[d];
+	struct rtrie_bucket	*b;
+
+	if (e & RTRIE_TAG_BUCKET) {
+		b = (struct rtrie_bucket *)(e & ~RTRIE_TAGS);
+		t->bytes -= rtrie_bucket_bytes(b);
+		free(b);
+	} else if (e != 0 && (e & RTRIE_TAG_DEF) == 0)
+		rtrie_unbuild(t, &t->reg[d].root);
+	t->dir[d] = 0;
+}
+
 void
 rtrie_free(struct rtrie *t)
 {
@@ -135,20 +182,18 @@ rtrie_free(struct rtrie *t)
 
 	if (t == NULL)
 		return;
-	/* Only regions with a block have prefixes of their own. */
+	/* Only regions with a bucket or a trie have prefixes of their own. */
 	for (d = 0; d < RTRIE_NREG; d++)
 		if (t->dir[d] != 0 && (t->dir[d] & RTRIE_TAG_DEF) == 0) {
-			free((void *)(t->dir[d] & ~RTRIE_TAGS));
+			rtrie_region_clear(t, d);
 			free(t->reg[d].v);
 		}
 	free(t->dir);
 	free(t->reg);
-	free(t->bn);
-	free(t->bl);
 	free(t);
 }
 
-/* Bytes of the lookup structure: the direct table and the blocks. */
+/* Bytes of the lookup structure: the direct table, nodes and buckets. */
 size_t
 rtrie_bytes(const struct rtrie *t)
 {
@@ -164,10 +209,10 @@ __attribute__((target_clones("popcnt", "default")))
 void *
 rtrie_lookup(const struct rtrie *t, const struct in6_addr *addr)
 {
-	const struct rtrie_node		*base, *n;
+	const struct rtrie_node		*n;
 	const struct rtrie_bucket	*b;
 	rtrie_u128			 a;
-	uint64_t			 w[2], hi, lo, bit;
+	uint64_t			 w[2], hi, lo, bit, below;
 	uintptr_t			 e;
 	uint32_t			 i;
 
@@ -187,111 +232,153 @@ rtrie_lookup(const struct rtrie *t, const struct in6_addr *addr)
 	}
 	if (e == 0)
 		return NULL;
-	base = n = (const struct rtrie_node *)e;
+	n = (const struct rtrie_node *)e;
 	a = ((rtrie_u128)hi << 64 | lo) << RTRIE_DIRBITS;
 	for (;;) {
 		bit = 1ULL << (unsigned int)(a >> (128 - RTRIE_STRIDE));
 		a <<= RTRIE_STRIDE;
+		below = bit | (bit - 1);
 		if ((n->vector & bit) == 0)
 			break;
-		n = base + n->base1 +
-		    __builtin_popcountll(n->vector & (bit | (bit - 1))) - 1;
+		n = n->base + __builtin_popcountll(n->vector & below) - 1;
 	}
-	return ((void *const *)base)[n->base0 +
-	    __builtin_popcountll(n->leafvec & (bit | (bit - 1))) - 1];
-}
-
-static uint32_t
-rtrie_reserve_nodes(struct rtrie *t, uint32_t n)
-{
-	uint32_t	first = t->bnn;
-
-	while (t->bnn + n > t->bncap) {
-		t->bncap = t->bncap ? t->bncap * 2 : 256;
-		t->bn = xreallocarray(t->bn, t->bncap, sizeof(*t->bn));
-	}
-	t->bnn += n;
-	return first;
-}
-
-static void
-rtrie_push_leaf(struct rtrie *t, void *value)
-{
-	if (t->bln == t->blcap) {
-		t->blcap = t->blcap ? t->blcap * 2 : 1024;
-		t->bl = xreallocarray(t->bl, t->blcap, sizeof(*t->bl));
-	}
-	t->bl[t->bln++] = value;
+	return ((void *const *)(n->base +
+	    __builtin_popcountll(n->vector)))[
+	    __builtin_popcountll(n->leafvec & below) - 1];
 }
 
 /*
- * Build node ni for bits k..k+5 of the prefixes v[lo..hi), which share
- * their first k bits and are all longer than k; def is the value of the
+ * The node for bits k..k+5 of the prefixes v[lo..hi), which share their
+ * first k bits and are all longer than k; def is the value of the
  * longest prefix of k bits or fewer covering them.  The prefixes under
  * one child are contiguous in v: sorted by address, then length, a
  * shorter prefix never falls between two longer ones of the same slot.
  */
 static void
-rtrie_build_node(struct rtrie *t, uint32_t ni, unsigned int k,
-    const struct rtrie_pfx *v, uint32_t lo, uint32_t hi, void *def)
+rtrie_scan(struct rtrie_scan *sc, unsigned int k, const struct rtrie_pfx *v,
+    uint32_t lo, uint32_t hi, void *def)
 {
-	void		*leaf[64], *prev = NULL;
-	uint32_t	 first[64], end[64], i, s, span, cbase;
-	uint8_t		 llen[64];
-	uint64_t	 vec = 0, leafvec = 0, bit;
+	uint32_t	i, s, span;
+	uint8_t		llen[64];
 
+	sc->vec = 0;
 	for (s = 0; s < 64; s++) {
-		leaf[s] = def;
+		sc->leaf[s] = def;
 		llen[s] = 0;
 	}
 	for (i = lo; i < hi; i++) {
 		s = rtrie_slot(&v[i], k);
 		if (v[i].plen > k + RTRIE_STRIDE) {
-			if ((vec & 1ULL << s) == 0) {
-				vec |= 1ULL << s;
-				first[s] = i;
+			if ((sc->vec & 1ULL << s) == 0) {
+				sc->vec |= 1ULL << s;
+				sc->first[s] = i;
 			}
-			end[s] = i + 1;
+			sc->end[s] = i + 1;
 			continue;
 		}
 		/* Expand the prefix over its slots; the longest wins. */
 		span = 1U << (k + RTRIE_STRIDE - v[i].plen);
 		for (s &= ~(span - 1); span-- > 0; s++)
 			if (v[i].plen > llen[s]) {
-				leaf[s] = v[i].value;
+				sc->leaf[s] = v[i].value;
 				llen[s] = v[i].plen;
 			}
 	}
-	t->bn[ni].vector = vec;
-	t->bn[ni].base0 = t->bln;
+}
+
+/* Give m the vector, leaves and a fresh array of sc; children unset. */
+static void
+rtrie_node_set(struct rtrie *t, struct rtrie_node *m,
+    const struct rtrie_scan *sc)
+{
+	void		*run[64], *prev = NULL;
+	uint64_t	 bit;
+	uint32_t	 s, nrun = 0, nkids;
+
+	m->vector = sc->vec;
+	m->leafvec = 0;
 	for (s = 0; s < 64; s++) {
 		bit = 1ULL << s;
-		if (vec & bit)
+		if (sc->vec & bit)
 			continue;
-		if (leafvec == 0 || leaf[s] != prev) {
-			leafvec |= bit;
-			rtrie_push_leaf(t, leaf[s]);
-			prev = leaf[s];
+		if (m->leafvec == 0 || sc->leaf[s] != prev) {
+			m->leafvec |= bit;
+			run[nrun++] = prev = sc->leaf[s];
 		}
 	}
-	t->bn[ni].leafvec = leafvec;
-	cbase = rtrie_reserve_nodes(t, (uint32_t)__builtin_popcountll(vec));
-	t->bn[ni].base1 = cbase;
+	nkids = (uint32_t)__builtin_popcountll(sc->vec);
+	m->base = xcalloc(1, rtrie_node_bytes(m));
+	memcpy(m->base + nkids, run, nrun * sizeof(void *));
+	t->bytes += rtrie_node_bytes(m);
+}
+
+static void
+rtrie_build(struct rtrie *t, struct rtrie_node *m, unsigned int k,
+    const struct rtrie_pfx *v, uint32_t lo, uint32_t hi, void *def)
+{
+	struct rtrie_scan	sc;
+	uint32_t		s, j = 0;
+
+	rtrie_scan(&sc, k, v, lo, hi, def);
+	rtrie_node_set(t, m, &sc);
 	for (s = 0; s < 64; s++)
-		if (vec & 1ULL << s)
-			rtrie_build_node(t, cbase++, k + RTRIE_STRIDE, v,
-			    first[s], end[s], leaf[s]);
+		if (sc.vec & 1ULL << s)
+			rtrie_build(t, &m->base[j++], k + RTRIE_STRIDE, v,
+			    sc.first[s], sc.end[s], sc.leaf[s]);
+}
+
+/*
+ * Bring node m (depth k, all zero if it did not exist) up to date after
+ * prefix p was added or removed below it; v[lo..hi) are the prefixes
+ * under m now, at least one.  The node holding p's last bits is rebuilt
+ * with its subtree; above it only the arrays change, and children off
+ * p's path move into the new array as they are.
+ */
+static void
+rtrie_update(struct rtrie *t, struct rtrie_node *m, unsigned int k,
+    const struct rtrie_pfx *v, uint32_t lo, uint32_t hi, void *def,
+    const struct rtrie_pfx *p)
+{
+	struct rtrie_scan	 sc;
+	struct rtrie_node	 old = *m, none = { 0, 0, NULL }, *oc;
+	uint64_t		 bit;
+	uint32_t		 s, sp, j = 0;
+
+	if (p->plen <= k + RTRIE_STRIDE) {
+		rtrie_unbuild(t, m);
+		rtrie_build(t, m, k, v, lo, hi, def);
+		return;
+	}
+	rtrie_scan(&sc, k, v, lo, hi, def);
+	rtrie_node_set(t, m, &sc);
+	sp = rtrie_slot(p, k);
+	for (s = 0; s < 64; s++) {
+		bit = 1ULL << s;
+		oc = old.vector & bit ? &old.base[__builtin_popcountll(
+		    old.vector & (bit - 1))] : &none;
+		if ((sc.vec & bit) == 0) {
+			if (oc != &none)	/* p was the last under it */
+				rtrie_unbuild(t, oc);
+			continue;
+		}
+		m->base[j] = *oc;
+		if (s == sp)
+			rtrie_update(t, &m->base[j], k + RTRIE_STRIDE, v,
+			    sc.first[s], sc.end[s], sc.leaf[s], p);
+		j++;
+	}
+	t->bytes -= rtrie_node_bytes(&old);
+	free(old.base);
 }
 
 /* The bucket of a short region: longest first, so the first match wins. */
 static struct rtrie_bucket *
-rtrie_bucket_build(const struct rtrie_region *r, size_t *nb)
+rtrie_bucket_build(const struct rtrie_region *r)
 {
 	struct rtrie_bucket	*b;
 	uint32_t		 i, j, k = 0;
 
-	*nb = sizeof(*b) + r->n * sizeof(b->e[0]);
-	b = xmalloc(*nb);
+	b = xmalloc(sizeof(*b) + r->n * sizeof(b->e[0]));
 	b->def = r->def;
 	b->n = r->n;
 	for (j = 128; j > RTRIE_DIRBITS; j--)
@@ -302,67 +389,55 @@ rtrie_bucket_build(const struct rtrie_region *r, size_t *nb)
 	return b;
 }
 
-/* Replace region d's entry in the direct table. */
+/*
+ * Bring region d's direct table entry up to date after p was added or
+ * removed (p NULL: after its default changed).
+ */
 static void
-rtrie_region_build(struct rtrie *t, uint32_t d)
+rtrie_region_sync(struct rtrie *t, uint32_t d, const struct rtrie_pfx *p)
 {
 	struct rtrie_region	*r = &t->reg[d];
-	struct rtrie_node	*blk;
-	uintptr_t		 old = t->dir[d];
-	size_t			 oldbytes = r->blkbytes, nb;
-	uint32_t		 i;
+	struct rtrie_bucket	*b;
+	uintptr_t		 trie = (uintptr_t)&r->root;
 
-	r->blkbytes = 0;
+	if (r->n > RTRIE_BUCKET_MAX && t->dir[d] == trie && p != NULL) {
+		rtrie_update(t, &r->root, RTRIE_DIRBITS, r->v, 0, r->n,
+		    r->def, p);
+		return;
+	}
+	rtrie_region_clear(t, d);
 	if (r->n == 0)
 		t->dir[d] = r->def != NULL ?
 		    (uintptr_t)&r->def | RTRIE_TAG_DEF : 0;
 	else if (r->n <= RTRIE_BUCKET_MAX) {
-		t->dir[d] = (uintptr_t)rtrie_bucket_build(r, &nb) |
-		    RTRIE_TAG_BUCKET;
-		r->blkbytes = nb;
-		t->bytes += nb;
+		b = rtrie_bucket_build(r);
+		t->bytes += rtrie_bucket_bytes(b);
+		t->dir[d] = (uintptr_t)b | RTRIE_TAG_BUCKET;
 	} else {
-		t->bnn = t->bln = 0;
-		rtrie_reserve_nodes(t, 1);
-		rtrie_build_node(t, 0, RTRIE_DIRBITS, r->v, 0, r->n, r->def);
-		nb = t->bnn * sizeof(*blk) + t->bln * sizeof(void *);
-		blk = xmalloc(nb);
-		for (i = 0; i < t->bnn; i++) {
-			blk[i] = t->bn[i];
-			blk[i].base0 += t->bnn * (uint32_t)RTRIE_NODE_PTRS;
-		}
-		memcpy(blk + t->bnn, t->bl, t->bln * sizeof(void *));
-		t->dir[d] = (uintptr_t)blk;
-		r->blkbytes = nb;
-		t->bytes += nb;
-	}
-	if (old != 0 && (old & RTRIE_TAG_DEF) == 0) {
-		free((void *)(old & ~RTRIE_TAGS));
-		t->bytes -= oldbytes;
+		rtrie_build(t, &r->root, RTRIE_DIRBITS, r->v, 0, r->n, r->def);
+		t->dir[d] = trie;
 	}
 }
 
 static int
-rtrie_pfx_cmp(const struct rtrie_pfx *p, uint64_t hi, uint64_t lo,
-    uint8_t plen)
+rtrie_pfx_cmp(const struct rtrie_pfx *p, const struct rtrie_pfx *q)
 {
-	if (p->hi != hi)
-		return p->hi < hi ? -1 : 1;
-	if (p->lo != lo)
-		return p->lo < lo ? -1 : 1;
-	return p->plen < plen ? -1 : p->plen > plen;
+	if (p->hi != q->hi)
+		return p->hi < q->hi ? -1 : 1;
+	if (p->lo != q->lo)
+		return p->lo < q->lo ? -1 : 1;
+	return p->plen < q->plen ? -1 : p->plen > q->plen;
 }
 
-/* The first entry of r not below the prefix. */
+/* The first entry of r not below p. */
 static uint32_t
-rtrie_region_find(const struct rtrie_region *r, uint64_t hi, uint64_t lo,
-    uint8_t plen)
+rtrie_region_find(const struct rtrie_region *r, const struct rtrie_pfx *p)
 {
 	uint32_t	a = 0, b = r->n, m;
 
 	while (a < b) {
 		m = a + (b - a) / 2;
-		if (rtrie_pfx_cmp(&r->v[m], hi, lo, plen) < 0)
+		if (rtrie_pfx_cmp(&r->v[m], p) < 0)
 			a = m + 1;
 		else
 			b = m;
@@ -370,27 +445,26 @@ rtrie_region_find(const struct rtrie_region *r, uint64_t hi, uint64_t lo,
 	return a;
 }
 
-/*
- * Add a prefix known to be absent, hi and lo masked to plen bits.
- */
+/* Add a prefix known to be absent, hi and lo masked to plen bits. */
 void
 rtrie_add(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
     void *value)
 {
+	struct rtrie_pfx	 p = { hi, lo, value, plen };
 	struct rtrie_region	*r;
 	uint32_t		 d = rtrie_region_of(hi), i, n;
 
 	if (plen > RTRIE_DIRBITS) {
 		r = &t->reg[d];
-		i = rtrie_region_find(r, hi, lo, plen);
+		i = rtrie_region_find(r, &p);
 		if (r->n == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 4;
 			r->v = xreallocarray(r->v, r->cap, sizeof(*r->v));
 		}
 		memmove(&r->v[i + 1], &r->v[i], (r->n - i) * sizeof(*r->v));
-		r->v[i] = (struct rtrie_pfx){ hi, lo, value, plen };
+		r->v[i] = p;
 		r->n++;
-		rtrie_region_build(t, d);
+		rtrie_region_sync(t, d, &p);
 		return;
 	}
 	for (n = 1U << (RTRIE_DIRBITS - plen); n-- > 0; d++) {
@@ -399,7 +473,7 @@ rtrie_add(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
 			continue;
 		r->def = value;
 		r->defplen = plen;
-		rtrie_region_build(t, d);
+		rtrie_region_sync(t, d, NULL);
 	}
 }
 
@@ -411,13 +485,14 @@ void
 rtrie_del(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
     void *cover, uint8_t coverplen)
 {
+	struct rtrie_pfx	 p = { hi, lo, NULL, plen };
 	struct rtrie_region	*r;
 	uint32_t		 d = rtrie_region_of(hi), i, n;
 
 	if (plen > RTRIE_DIRBITS) {
 		r = &t->reg[d];
-		i = rtrie_region_find(r, hi, lo, plen);
-		if (i == r->n || rtrie_pfx_cmp(&r->v[i], hi, lo, plen) != 0)
+		i = rtrie_region_find(r, &p);
+		if (i == r->n || rtrie_pfx_cmp(&r->v[i], &p) != 0)
 			return;
 		memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof(*r->v));
 		if (--r->n == 0) {
@@ -425,7 +500,7 @@ rtrie_del(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
 			r->v = NULL;
 			r->cap = 0;
 		}
-		rtrie_region_build(t, d);
+		rtrie_region_sync(t, d, &p);
 		return;
 	}
 	for (n = 1U << (RTRIE_DIRBITS - plen); n-- > 0; d++) {
@@ -434,6 +509,6 @@ rtrie_del(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
 			continue;
 		r->def = cover;
 		r->defplen = coverplen;
-		rtrie_region_build(t, d);
+		rtrie_region_sync(t, d, NULL);
 	}
 }
