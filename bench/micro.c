@@ -4,7 +4,9 @@
  *
  *   lpm      rtable_lookup() on 200 000 random IPv6 prefixes (lengths
  *            /16 to /64 weighted like a global table, plus ::/0),
- *            addresses drawn inside random prefixes: lookups/s
+ *            addresses drawn inside random prefixes: lookups/s; the
+ *            lookup structure's bytes; the cost of route changes (remove
+ *            and insert again, ::/0 included) and of removing them all
  *   flow     flow_lookup() of present keys in a table of 1 M flows:
  *            ns per lookup (and per miss)
  *   maglev   policy_maglev_build() of a 65 537-entry table, full build,
@@ -25,6 +27,7 @@
 
 #define LPM_PREFIXES	200000
 #define LPM_ADDRS	(1u << 20)	/* addresses looked up, cycled */
+#define LPM_CHURN	20000		/* route changes timed */
 #define FLOWS		1000000
 #define FLOW_KEYS	(1u << 20)
 
@@ -82,6 +85,40 @@ rand_plen(void)
 	return lens[next64() % (sizeof(lens) / sizeof(lens[0]))];
 }
 
+/* Route changes in the full table, then removal of every prefix. */
+static void
+lpm_changes(struct rtable *t, struct in6_addr *pfx,
+    const uint8_t *plen, size_t n, void *any)
+{
+	struct in6_addr	 zero = IN6ADDR_ANY_INIT;
+	double		 t0, el;
+	size_t		 k;
+
+	t0 = now_s();
+	for (int i = 0; i < LPM_CHURN; i++) {
+		k = next64() % n;
+		if (rtable_remove(t, &pfx[k], plen[k]) == NULL ||
+		    rtable_insert(t, &pfx[k], plen[k], &pfx[k]) != 0) {
+			fprintf(stderr, "bench-micro: route change failed\n");
+			exit(1);
+		}
+	}
+	el = now_s() - t0;
+	printf("lpm     %.2f us per route change (remove and insert again, "
+	    "%d random prefixes)\n", el * 1e6 / LPM_CHURN, LPM_CHURN);
+	t0 = now_s();
+	rtable_remove(t, &zero, 0);
+	rtable_insert(t, &zero, 0, any);
+	el = now_s() - t0;
+	printf("lpm     %.1f ms to remove and insert ::/0 again\n", el * 1e3);
+	t0 = now_s();
+	for (k = 0; k < n; k++)
+		rtable_remove(t, &pfx[k], plen[k]);
+	el = now_s() - t0;
+	printf("lpm     %zu prefixes removed in %.0f ms (%.2f us each)\n", n,
+	    el * 1e3, el * 1e6 / n);
+}
+
 static void
 bench_lpm(double secs)
 {
@@ -108,7 +145,9 @@ bench_lpm(double secs)
 			n++;
 	}
 	el = now_s() - t0;
-	printf("lpm     %zu prefixes inserted in %.0f ms\n", n, el * 1e3);
+	printf("lpm     %zu prefixes inserted in %.0f ms (%.2f us each); "
+	    "lookup structure %.1f MB\n", n, el * 1e3, el * 1e6 / n,
+	    rtable_lookup_bytes(t) / 1e6);
 	for (uint32_t i = 0; i < LPM_ADDRS; i++) {
 		struct in6_addr	 a;
 		size_t		 k = next64() % n;
@@ -135,6 +174,7 @@ bench_lpm(double secs)
 	    "specific than ::/0)  target >= 50 M/s: %.2fx\n",
 	    lookups / el / 1e6, el * 1e9 / lookups, 100.0 * hits / lookups,
 	    lookups / el / 50e6);
+	lpm_changes(t, pfx, plen, n, &any);
 	rtable_free(t);
 	free(pfx);
 	free(plen);
