@@ -34,6 +34,10 @@ void	 rtable_walk(const struct rtable *, void (*)(const struct in6_addr *,
 	    uint8_t, void *value, void *arg), void *arg);
 /* Bytes of the lookup structure (rtable_trie.c), for the benchmarks. */
 size_t	 rtable_lookup_bytes(const struct rtable *);
+/* The lookup's code variant ("avx512", "avx2", "popcnt", "plain"): the
+ * best the CPU runs unless pinned; -1 if the CPU lacks it. */
+const char *rtable_lookup_impl(const struct rtable *);
+int	 rtable_lookup_use(struct rtable *, const char *impl);
 
 /* rtable_trie.c: rtable.c's lookup structure, a poptrie */
 #define RTRIE_DIRBITS	18	/* bits resolved by the direct table */
@@ -47,6 +51,8 @@ void	 rtrie_del(struct rtrie *, uint64_t hi, uint64_t lo, uint8_t plen,
 	    void *cover, uint8_t coverplen);
 void	*rtrie_lookup(const struct rtrie *, const struct in6_addr *);
 size_t	 rtrie_bytes(const struct rtrie *);
+const char *rtrie_impl(const struct rtrie *);
+int	 rtrie_use(struct rtrie *, const char *);
 
 /* ---------------------------------------------------------------------- */
 /* route.c: the routing table proper */

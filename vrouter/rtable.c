@@ -351,6 +351,18 @@ rtable_lookup_bytes(const struct rtable *rt)
 	return rtrie_bytes(rt->trie);
 }
 
+const char *
+rtable_lookup_impl(const struct rtable *rt)
+{
+	return rtrie_impl(rt->trie);
+}
+
+int
+rtable_lookup_use(struct rtable *rt, const char *impl)
+{
+	return rtrie_use(rt->trie, impl);
+}
+
 size_t
 rtable_count(const struct rtable *rt)
 {

@@ -40,6 +40,7 @@
  * of them for ::/0).  Lookups never allocate.
  */
 #include <endian.h>
+#include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,8 @@
 #define RTRIE_STRIDE	6
 #define RTRIE_NREG	(1U << RTRIE_DIRBITS)
 #define RTRIE_BUCKET_MAX 16	/* most prefixes a region scans as a list */
+_Static_assert(RTRIE_BUCKET_MAX % 8 == 0 && RTRIE_BUCKET_MAX < 32,
+    "buckets are scanned 8 keys at a time, matches kept in 32 bits");
 
 /* Direct table entries: the two low bits of a pointer say what it is. */
 #define RTRIE_TAG_DEF	 1UL	/* the region's default value */
@@ -63,18 +66,16 @@ struct rtrie_node {
 	struct rtrie_node	*base;		/* children, then leaves */
 };
 
-/* A short region: its prefixes longest first, scanned in order. */
-struct rtrie_bent {
-	uint64_t	 hi;
-	uint64_t	 lo;
-	void		*value;
-	uint32_t	 shift;		/* 128 - plen */
-};
-
+/*
+ * A short region whose prefixes are all /64 or shorter: their first 64
+ * bits, longest first, every one compared without a branch (a branch
+ * per entry would be mispredicted once a lookup, and stall the next
+ * lookups behind the cache miss); unused entries give the default.
+ */
 struct rtrie_bucket {
-	void			*def;	/* when none matches */
-	uint32_t		 n;
-	struct rtrie_bent	 e[];
+	uint64_t	 key[RTRIE_BUCKET_MAX];
+	uint8_t		 shift[RTRIE_BUCKET_MAX];	/* 64 - plen */
+	void		*value[RTRIE_BUCKET_MAX + 1];	/* last: none */
 };
 
 struct rtrie_pfx {
@@ -89,11 +90,18 @@ struct rtrie_region {
 	uint32_t		 n;
 	uint32_t		 cap;
 	void			*def;	/* longest shorter prefix, or NULL */
+	uint32_t		 nlong;	/* of v longer than /64 */
 	uint8_t			 defplen;
 	struct rtrie_node	 root;	/* when a trie */
 };
 
+/* The lookup's code variants, by instruction set, best last. */
+enum rtrie_isa { RTRIE_PLAIN, RTRIE_POPCNT, RTRIE_AVX2, RTRIE_AVX512 };
+
 struct rtrie {
+	void			*(*lookup)(const struct rtrie *,
+				    const struct in6_addr *);
+	enum rtrie_isa		 isa;
 	uintptr_t		*dir;	/* RTRIE_NREG entries */
 	struct rtrie_region	*reg;	/* RTRIE_NREG regions */
 	size_t			 bytes;	/* nodes' arrays and buckets */
@@ -106,6 +114,8 @@ struct rtrie_scan {
 	uint32_t	 end[64];
 	uint64_t	 vec;
 };
+
+static void	rtrie_use_best(struct rtrie *);
 
 static inline uint32_t
 rtrie_region_of(uint64_t hi)
@@ -129,12 +139,6 @@ rtrie_node_bytes(const struct rtrie_node *m)
 	    (size_t)__builtin_popcountll(m->leafvec) * sizeof(void *);
 }
 
-static size_t
-rtrie_bucket_bytes(const struct rtrie_bucket *b)
-{
-	return sizeof(*b) + b->n * sizeof(b->e[0]);
-}
-
 struct rtrie *
 rtrie_new(void)
 {
@@ -143,6 +147,7 @@ rtrie_new(void)
 	/* Large callocs are mapped lazily: unused regions cost nothing. */
 	t->dir = xcalloc(RTRIE_NREG, sizeof(*t->dir));
 	t->reg = xcalloc(RTRIE_NREG, sizeof(*t->reg));
+	rtrie_use_best(t);
 	return t;
 }
 
@@ -168,7 +173,7 @@ rtrie_region_clear(struct rtrie *t, uint32_t d)
 
 	if (e & RTRIE_TAG_BUCKET) {
 		b = (struct rtrie_bucket *)(e & ~RTRIE_TAGS);
-		t->bytes -= rtrie_bucket_bytes(b);
+		t->bytes -= sizeof(*b);
 		free(b);
 	} else if (e != 0 && (e & RTRIE_TAG_DEF) == 0)
 		rtrie_unbuild(t, &t->reg[d].root);
@@ -201,20 +206,72 @@ rtrie_bytes(const struct rtrie *t)
 }
 
 /*
- * Per-packet path: one direct read, one node per six bits, one leaf.
- * Built twice, the variant for CPUs with a popcount instruction chosen
- * at load time: the portable popcount costs a call per level.
+ * A bucket's match, branch-free: the index of the first key equal to
+ * hi in its first 64 - shift bits, RTRIE_BUCKET_MAX if none (the entry
+ * holding the default).  Vector variants compare 4 or 8 keys at once.
  */
-__attribute__((target_clones("popcnt", "default")))
-void *
-rtrie_lookup(const struct rtrie *t, const struct in6_addr *addr)
+static inline uint32_t
+rtrie_scan64(const struct rtrie_bucket *b, uint64_t hi)
+{
+	uint32_t	i, k = RTRIE_BUCKET_MAX;
+
+	for (i = RTRIE_BUCKET_MAX; i-- > 0;)
+		k = ((hi ^ b->key[i]) >> b->shift[i]) == 0 ? i : k;
+	return k;
+}
+
+__attribute__((target("avx2")))
+static inline uint32_t
+rtrie_scan_avx2(const struct rtrie_bucket *b, uint64_t hi)
+{
+	__m256i		h = _mm256_set1_epi64x((long long)hi), x;
+	uint32_t	i, m = 1U << RTRIE_BUCKET_MAX, sh;
+
+	for (i = 0; i < RTRIE_BUCKET_MAX; i += 4) {
+		memcpy(&sh, b->shift + i, sizeof(sh));
+		x = _mm256_loadu_si256((const __m256i *)(const void *)
+		    (b->key + i));
+		x = _mm256_srlv_epi64(_mm256_xor_si256(h, x),
+		    _mm256_cvtepu8_epi64(_mm_cvtsi32_si128((int)sh)));
+		x = _mm256_cmpeq_epi64(x, _mm256_setzero_si256());
+		m |= (uint32_t)_mm256_movemask_pd(_mm256_castsi256_pd(x)) << i;
+	}
+	return (uint32_t)__builtin_ctz(m);
+}
+
+__attribute__((target("avx512f")))
+static inline uint32_t
+rtrie_scan_avx512(const struct rtrie_bucket *b, uint64_t hi)
+{
+	__m512i		h = _mm512_set1_epi64((long long)hi), x;
+	uint32_t	i, m = 1U << RTRIE_BUCKET_MAX;
+
+	for (i = 0; i < RTRIE_BUCKET_MAX; i += 8) {
+		x = _mm512_srlv_epi64(_mm512_xor_si512(h,
+		    _mm512_loadu_si512(b->key + i)), _mm512_cvtepu8_epi64(
+		    _mm_loadl_epi64((const __m128i *)(const void *)
+		    (b->shift + i))));
+		m |= (uint32_t)_mm512_testn_epi64_mask(x, x) << i;
+	}
+	return (uint32_t)__builtin_ctz(m);
+}
+
+/*
+ * Per-packet path: one direct read, then a bucket (one scan of adjacent
+ * cache lines) or one node per six bits and a leaf.  No branch depends
+ * on the data but the kind of region and a trie's depth, so the
+ * processor can run ahead into the next lookups while this one waits on
+ * memory.  Inlined into one function per instruction set below.
+ */
+static inline __attribute__((always_inline)) void *
+rtrie_lookup_isa(const struct rtrie *t, const struct in6_addr *addr,
+    enum rtrie_isa isa)
 {
 	const struct rtrie_node		*n;
 	const struct rtrie_bucket	*b;
 	rtrie_u128			 a;
 	uint64_t			 w[2], hi, lo, bit, below;
 	uintptr_t			 e;
-	uint32_t			 i;
 
 	memcpy(w, addr->s6_addr, sizeof(w));
 	hi = be64toh(w[0]);
@@ -224,11 +281,9 @@ rtrie_lookup(const struct rtrie *t, const struct in6_addr *addr)
 		return *(void **)(e & ~RTRIE_TAGS);
 	if (e & RTRIE_TAG_BUCKET) {
 		b = (const struct rtrie_bucket *)(e & ~RTRIE_TAGS);
-		for (i = 0; i < b->n; i++)
-			if ((((rtrie_u128)(hi ^ b->e[i].hi) << 64 |
-			    (lo ^ b->e[i].lo)) >> b->e[i].shift) == 0)
-				return b->e[i].value;
-		return b->def;
+		return b->value[isa == RTRIE_AVX512 ? rtrie_scan_avx512(b, hi) :
+		    isa == RTRIE_AVX2 ? rtrie_scan_avx2(b, hi) :
+		    rtrie_scan64(b, hi)];
 	}
 	if (e == 0)
 		return NULL;
@@ -245,6 +300,104 @@ rtrie_lookup(const struct rtrie *t, const struct in6_addr *addr)
 	return ((void *const *)(n->base +
 	    __builtin_popcountll(n->vector)))[
 	    __builtin_popcountll(n->leafvec & below) - 1];
+}
+
+/* Without a popcount instruction, each popcount is a call. */
+static void *
+rtrie_lookup_plain(const struct rtrie *t, const struct in6_addr *addr)
+{
+	return rtrie_lookup_isa(t, addr, RTRIE_PLAIN);
+}
+
+__attribute__((target("popcnt")))
+static void *
+rtrie_lookup_popcnt(const struct rtrie *t, const struct in6_addr *addr)
+{
+	return rtrie_lookup_isa(t, addr, RTRIE_POPCNT);
+}
+
+__attribute__((target("popcnt,avx2")))
+static void *
+rtrie_lookup_avx2(const struct rtrie *t, const struct in6_addr *addr)
+{
+	return rtrie_lookup_isa(t, addr, RTRIE_AVX2);
+}
+
+__attribute__((target("popcnt,avx512f")))
+static void *
+rtrie_lookup_avx512(const struct rtrie *t, const struct in6_addr *addr)
+{
+	return rtrie_lookup_isa(t, addr, RTRIE_AVX512);
+}
+
+static const struct {
+	const char	*name;
+	const char	*feature;	/* for __builtin_cpu_supports */
+	void		*(*fn)(const struct rtrie *, const struct in6_addr *);
+} rtrie_impls[] = {
+	[RTRIE_PLAIN] =		{ "plain", NULL, rtrie_lookup_plain },
+	[RTRIE_POPCNT] =	{ "popcnt", "popcnt", rtrie_lookup_popcnt },
+	[RTRIE_AVX2] =		{ "avx2", "avx2", rtrie_lookup_avx2 },
+	[RTRIE_AVX512] =	{ "avx512", "avx512f", rtrie_lookup_avx512 },
+};
+
+static int
+rtrie_cpu_has(enum rtrie_isa isa)
+{
+	__builtin_cpu_init();
+	switch (isa) {
+	case RTRIE_PLAIN:
+		return 1;
+	case RTRIE_POPCNT:
+		return __builtin_cpu_supports("popcnt");
+	case RTRIE_AVX2:
+		return __builtin_cpu_supports("popcnt") &&
+		    __builtin_cpu_supports("avx2");
+	case RTRIE_AVX512:
+		return __builtin_cpu_supports("popcnt") &&
+		    __builtin_cpu_supports("avx512f");
+	}
+	return 0;
+}
+
+void *
+rtrie_lookup(const struct rtrie *t, const struct in6_addr *addr)
+{
+	return t->lookup(t, addr);
+}
+
+/* The lookup code in use; tests pin each in turn. */
+const char *
+rtrie_impl(const struct rtrie *t)
+{
+	return rtrie_impls[t->isa].name;
+}
+
+int
+rtrie_use(struct rtrie *t, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NITEMS(rtrie_impls); i++)
+		if (strcmp(rtrie_impls[i].name, name) == 0) {
+			if (!rtrie_cpu_has((enum rtrie_isa)i))
+				return -1;
+			t->isa = (enum rtrie_isa)i;
+			t->lookup = rtrie_impls[i].fn;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+rtrie_use_best(struct rtrie *t)
+{
+	enum rtrie_isa	i;
+
+	for (i = RTRIE_AVX512; !rtrie_cpu_has(i); i--)
+		;
+	t->isa = i;
+	t->lookup = rtrie_impls[i].fn;
 }
 
 /*
@@ -378,14 +531,22 @@ rtrie_bucket_build(const struct rtrie_region *r)
 	struct rtrie_bucket	*b;
 	uint32_t		 i, j, k = 0;
 
-	b = xmalloc(sizeof(*b) + r->n * sizeof(b->e[0]));
-	b->def = r->def;
-	b->n = r->n;
-	for (j = 128; j > RTRIE_DIRBITS; j--)
+	b = xmalloc(sizeof(*b));
+	for (j = 64; j > RTRIE_DIRBITS; j--)
 		for (i = 0; i < r->n; i++)
-			if (r->v[i].plen == j)
-				b->e[k++] = (struct rtrie_bent){ r->v[i].hi,
-				    r->v[i].lo, r->v[i].value, 128 - j };
+			if (r->v[i].plen == j) {
+				b->key[k] = r->v[i].hi;
+				b->shift[k] = (uint8_t)(64 - j);
+				b->value[k++] = r->v[i].value;
+			}
+	/* The rest match after every real entry, if at all: the default. */
+	for (; k <= RTRIE_BUCKET_MAX; k++) {
+		if (k < RTRIE_BUCKET_MAX) {
+			b->key[k] = 0;
+			b->shift[k] = 0;
+		}
+		b->value[k] = r->def;
+	}
 	return b;
 }
 
@@ -400,7 +561,10 @@ rtrie_region_sync(struct rtrie *t, uint32_t d, const struct rtrie_pfx *p)
 	struct rtrie_bucket	*b;
 	uintptr_t		 trie = (uintptr_t)&r->root;
 
-	if (r->n > RTRIE_BUCKET_MAX && t->dir[d] == trie && p != NULL) {
+	int			 bucket = r->n <= RTRIE_BUCKET_MAX &&
+				    r->nlong == 0;
+
+	if (!bucket && r->n > 0 && t->dir[d] == trie && p != NULL) {
 		rtrie_update(t, &r->root, RTRIE_DIRBITS, r->v, 0, r->n,
 		    r->def, p);
 		return;
@@ -409,9 +573,9 @@ rtrie_region_sync(struct rtrie *t, uint32_t d, const struct rtrie_pfx *p)
 	if (r->n == 0)
 		t->dir[d] = r->def != NULL ?
 		    (uintptr_t)&r->def | RTRIE_TAG_DEF : 0;
-	else if (r->n <= RTRIE_BUCKET_MAX) {
+	else if (bucket) {
 		b = rtrie_bucket_build(r);
-		t->bytes += rtrie_bucket_bytes(b);
+		t->bytes += sizeof(*b);
 		t->dir[d] = (uintptr_t)b | RTRIE_TAG_BUCKET;
 	} else {
 		rtrie_build(t, &r->root, RTRIE_DIRBITS, r->v, 0, r->n, r->def);
@@ -464,6 +628,7 @@ rtrie_add(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
 		memmove(&r->v[i + 1], &r->v[i], (r->n - i) * sizeof(*r->v));
 		r->v[i] = p;
 		r->n++;
+		r->nlong += plen > 64;
 		rtrie_region_sync(t, d, &p);
 		return;
 	}
@@ -495,6 +660,7 @@ rtrie_del(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
 		if (i == r->n || rtrie_pfx_cmp(&r->v[i], &p) != 0)
 			return;
 		memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof(*r->v));
+		r->nlong -= plen > 64;
 		if (--r->n == 0) {
 			free(r->v);
 			r->v = NULL;

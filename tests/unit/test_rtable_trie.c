@@ -151,7 +151,7 @@ tr_check_lookups(struct rtable *rt, const struct tr_ref *r, u128 base,
  * NULL), replace a value by remove and insert, each followed by lookups.
  */
 static void
-tr_history(int steps, int maxlive)
+tr_history(int steps, int maxlive, const char *impl)
 {
 	struct rtable	*rt = rtable_new();
 	struct tr_ref	 r = { .n = 0 };
@@ -161,6 +161,8 @@ tr_history(int steps, int maxlive)
 	uintptr_t	 nval = 1;
 	int		 plen, i, op;
 
+	cr_assert(rtable_lookup_use(rt, impl) == 0);
+	cr_assert_str_eq(rtable_lookup_impl(rt), impl);
 	for (int s = 0; s < steps; s++) {
 		op = (int)(tr_rng() % 10);
 		if (r.n > 0 && (op < 3 || r.n >= maxlive)) {
@@ -233,19 +235,39 @@ tr_history(int steps, int maxlive)
 	rtable_free(rt);
 }
 
+/* Each code variant of the lookup this CPU runs; the plain one always. */
+static const char *const tr_impls[] = { "plain", "popcnt", "avx2",
+    "avx512" };
+
+static int
+tr_impl_runs(const char *impl)
+{
+	struct rtable	*rt = rtable_new();
+	int		 ok = rtable_lookup_use(rt, impl) == 0;
+
+	rtable_free(rt);
+	return ok;
+}
+
 Test(rtable_trie, random_histories_small)
 {
 	tr_init();
-	for (int h = 0; h < 300; h++)
-		tr_history(60, 12);
+	cr_assert(tr_impl_runs("plain"));
+	cr_assert(!tr_impl_runs("none"));
+	for (size_t v = 0; v < sizeof(tr_impls) / sizeof(tr_impls[0]); v++)
+		if (tr_impl_runs(tr_impls[v]))
+			for (int h = 0; h < 100; h++)
+				tr_history(60, 12, tr_impls[v]);
 }
 
 /* Regions grow past the short list into the trie and shrink back. */
 Test(rtable_trie, random_histories_large)
 {
 	tr_init();
-	for (int h = 0; h < 40; h++)
-		tr_history(400, TR_MAXPFX);
+	for (size_t v = 0; v < sizeof(tr_impls) / sizeof(tr_impls[0]); v++)
+		if (tr_impl_runs(tr_impls[v]))
+			for (int h = 0; h < 12; h++)
+				tr_history(400, TR_MAXPFX, tr_impls[v]);
 }
 
 /*
@@ -292,5 +314,53 @@ Test(rtable_trie, every_length_on_one_path)
 	TR_CHECK(rtable_lookup(rt, &a) == NULL, "lookup after removal");
 	TR_CHECK(rtable_count(rt) == 0, "count %zu", rtable_count(rt));
 	rtable_free(rt);
+	free(r);
+}
+
+/*
+ * A region filled to the short list's capacity with one nested chain,
+ * /20 to /50: an address that leaves the chain after prefix j matches j
+ * longest, so every position of the list is the answer once, in every
+ * code variant.  One more prefix turns the region into a trie.
+ */
+Test(rtable_trie, full_short_list_every_position)
+{
+	struct tr_ref	*r = calloc(1, sizeof(*r));
+	struct in6_addr	 a;
+	u128		 base, probe;
+	int		 plen;
+
+	tr_init();
+	cr_assert_not_null(r);
+	base = (u128)tr_rng() << 64 | tr_rng();
+	for (size_t v = 0; v < sizeof(tr_impls) / sizeof(tr_impls[0]); v++) {
+		struct rtable	*rt = rtable_new();
+
+		if (rtable_lookup_use(rt, tr_impls[v]) == -1) {
+			rtable_free(rt);
+			continue;
+		}
+		r->n = 0;
+		for (plen = 20; plen <= 52; plen += 2) {
+			a = tr_addr(base);
+			r->pfx[r->n] = base & tr_mask(plen);
+			r->plen[r->n] = plen;
+			r->value[r->n] = (void *)(uintptr_t)(16 * (plen + 1));
+			TR_CHECK(rtable_insert(rt, &a, (uint8_t)plen,
+			    r->value[r->n]) == 0, "insert /%d", plen);
+			r->n++;
+			for (int j = 0; j < r->n; j++) {
+				/* inside prefix j, outside j + 1 */
+				probe = base ^ (u128)1 << (127 - r->plen[j]);
+				a = tr_addr(probe);
+				TR_CHECK(rtable_lookup(rt, &a) ==
+				    tr_ref_lookup(r, probe), "%s, %d prefixes:"
+				    " lookup %s", tr_impls[v], r->n,
+				    fmt_addr(&a));
+			}
+			tr_check_lookups(rt, r, base, r->n);
+		}
+		rtable_free(rt);
+	}
 	free(r);
 }
