@@ -171,9 +171,9 @@ bench_lpm(double secs)
 		lookups += LPM_ADDRS;
 	} while ((el = now_s() - t0) < secs);
 	printf("lpm     %.1f M lookups/s (%.1f ns each; %.1f %% more "
-	    "specific than ::/0)  target >= 50 M/s: %.2fx\n",
+	    "specific than ::/0; %s code)  target >= 50 M/s: %.2fx\n",
 	    lookups / el / 1e6, el * 1e9 / lookups, 100.0 * hits / lookups,
-	    lookups / el / 50e6);
+	    rtable_lookup_impl(t), lookups / el / 50e6);
 	lpm_changes(t, pfx, plen, n, &any);
 	rtable_free(t);
 	free(pfx);

@@ -15,11 +15,15 @@
  * Layout.  The top RTRIE_DIRBITS bits of the address index a direct
  * table of regions; an entry is 0 (no route), a pointer tagged
  * RTRIE_TAG_DEF to the default value of its region (no prefix longer
- * than RTRIE_DIRBITS inside it), a bucket tagged RTRIE_TAG_BUCKET (a
- * region of at most RTRIE_BUCKET_MAX prefixes: a list scanned longest
- * first, one or a few adjacent cache lines instead of a chain of mostly
- * single-child nodes, the shape random prefixes take), or the region's
- * root node.  In a node, bit i of `vector` says that the next six bits
+ * than RTRIE_DIRBITS inside it), a bucket tagged RTRIE_TAG_BUCKET, or
+ * the region's root node.  A bucket holds a region of at most
+ * RTRIE_BUCKET_MAX prefixes, none longer than /64: their first 64 bits
+ * and lengths, compared all at once without a branch (8 or 4 keys per
+ * instruction where the CPU has AVX-512 or AVX2).  It replaces a chain
+ * of mostly single-child nodes (the shape sparse prefixes take), each a
+ * dependent cache miss, by a few adjacent cache lines, and leaves no
+ * branch to mispredict, so the processor runs ahead into the next
+ * lookups while this one waits on memory.  In a node, bit i of `vector` says that the next six bits
  * equal to i lead to a child node; `base` holds the children, then the
  * leaves.  The other positions are leaves: runs of equal leaves are
  * stored once, and bit i of `leafvec` marks where a run starts, so the
