@@ -93,9 +93,7 @@ struct rtrie_region {
 	struct rtrie_pfx	*v;	/* longer than RTRIE_DIRBITS, sorted */
 	uint32_t		 n;
 	uint32_t		 cap;
-	void			*def;	/* longest shorter prefix, or NULL */
 	uint32_t		 nlong;	/* of v longer than /64 */
-	uint8_t			 defplen;
 	struct rtrie_node	 root;	/* when a trie */
 };
 
@@ -107,6 +105,11 @@ struct rtrie {
 				    const struct in6_addr *);
 	enum rtrie_isa		 isa;
 	uintptr_t		*dir;	/* RTRIE_NREG entries */
+	/* Per region: the longest prefix of RTRIE_DIRBITS bits or fewer
+	 * covering it, or NULL; apart from the regions, so that a short
+	 * prefix's change runs through two dense arrays. */
+	void			**def;
+	uint8_t			*defplen;
 	struct rtrie_region	*reg;	/* RTRIE_NREG regions */
 	size_t			 bytes;	/* nodes' arrays and buckets */
 };
@@ -150,6 +153,8 @@ rtrie_new(void)
 
 	/* Large callocs are mapped lazily: unused regions cost nothing. */
 	t->dir = xcalloc(RTRIE_NREG, sizeof(*t->dir));
+	t->def = xcalloc(RTRIE_NREG, sizeof(*t->def));
+	t->defplen = xcalloc(RTRIE_NREG, sizeof(*t->defplen));
 	t->reg = xcalloc(RTRIE_NREG, sizeof(*t->reg));
 	rtrie_use_best(t);
 	return t;
@@ -198,15 +203,21 @@ rtrie_free(struct rtrie *t)
 			free(t->reg[d].v);
 		}
 	free(t->dir);
+	free(t->def);
+	free(t->defplen);
 	free(t->reg);
 	free(t);
 }
 
-/* Bytes of the lookup structure: the direct table, nodes and buckets. */
+/*
+ * Bytes of the lookup structure: the direct table, the defaults, nodes
+ * and buckets (the regions' sorted prefixes that updates work from and
+ * the root nodes, 32 and 56 bytes apiece, are not counted).
+ */
 size_t
 rtrie_bytes(const struct rtrie *t)
 {
-	return RTRIE_NREG * sizeof(*t->dir) + t->bytes;
+	return RTRIE_NREG * (sizeof(*t->dir) + sizeof(*t->def)) + t->bytes;
 }
 
 /*
@@ -530,7 +541,7 @@ rtrie_update(struct rtrie *t, struct rtrie_node *m, unsigned int k,
 
 /* The bucket of a short region: longest first, so the first match wins. */
 static struct rtrie_bucket *
-rtrie_bucket_build(const struct rtrie_region *r)
+rtrie_bucket_build(const struct rtrie_region *r, void *def)
 {
 	struct rtrie_bucket	*b;
 	uint32_t		 i, j, k = 0;
@@ -549,7 +560,7 @@ rtrie_bucket_build(const struct rtrie_region *r)
 			b->key[k] = 0;
 			b->shift[k] = 0;
 		}
-		b->value[k] = r->def;
+		b->value[k] = def;
 	}
 	return b;
 }
@@ -570,21 +581,35 @@ rtrie_region_sync(struct rtrie *t, uint32_t d, const struct rtrie_pfx *p)
 
 	if (!bucket && r->n > 0 && t->dir[d] == trie && p != NULL) {
 		rtrie_update(t, &r->root, RTRIE_DIRBITS, r->v, 0, r->n,
-		    r->def, p);
+		    t->def[d], p);
 		return;
 	}
 	rtrie_region_clear(t, d);
 	if (r->n == 0)
-		t->dir[d] = r->def != NULL ?
-		    (uintptr_t)&r->def | RTRIE_TAG_DEF : 0;
+		t->dir[d] = t->def[d] != NULL ?
+		    (uintptr_t)&t->def[d] | RTRIE_TAG_DEF : 0;
 	else if (bucket) {
-		b = rtrie_bucket_build(r);
+		b = rtrie_bucket_build(r, t->def[d]);
 		t->bytes += sizeof(*b);
 		t->dir[d] = (uintptr_t)b | RTRIE_TAG_BUCKET;
 	} else {
-		rtrie_build(t, &r->root, RTRIE_DIRBITS, r->v, 0, r->n, r->def);
+		rtrie_build(t, &r->root, RTRIE_DIRBITS, r->v, 0, r->n,
+		    t->def[d]);
 		t->dir[d] = trie;
 	}
+}
+
+/* Region d's default becomes value, a prefix of plen bits. */
+static void
+rtrie_default(struct rtrie *t, uint32_t d, void *value, uint8_t plen)
+{
+	t->def[d] = value;
+	t->defplen[d] = plen;
+	if (t->dir[d] == 0 || (t->dir[d] & RTRIE_TAG_DEF))
+		t->dir[d] = value != NULL ?
+		    (uintptr_t)&t->def[d] | RTRIE_TAG_DEF : 0;
+	else
+		rtrie_region_sync(t, d, NULL);
 }
 
 static int
@@ -636,14 +661,9 @@ rtrie_add(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
 		rtrie_region_sync(t, d, &p);
 		return;
 	}
-	for (n = 1U << (RTRIE_DIRBITS - plen); n-- > 0; d++) {
-		r = &t->reg[d];
-		if (r->def != NULL && r->defplen > plen)
-			continue;
-		r->def = value;
-		r->defplen = plen;
-		rtrie_region_sync(t, d, NULL);
-	}
+	for (n = 1U << (RTRIE_DIRBITS - plen); n-- > 0; d++)
+		if (t->def[d] == NULL || t->defplen[d] < plen)
+			rtrie_default(t, d, value, plen);
 }
 
 /*
@@ -673,12 +693,7 @@ rtrie_del(struct rtrie *t, uint64_t hi, uint64_t lo, uint8_t plen,
 		rtrie_region_sync(t, d, &p);
 		return;
 	}
-	for (n = 1U << (RTRIE_DIRBITS - plen); n-- > 0; d++) {
-		r = &t->reg[d];
-		if (r->def == NULL || r->defplen != plen)
-			continue;
-		r->def = cover;
-		r->defplen = coverplen;
-		rtrie_region_sync(t, d, NULL);
-	}
+	for (n = 1U << (RTRIE_DIRBITS - plen); n-- > 0; d++)
+		if (t->def[d] != NULL && t->defplen[d] == plen)
+			rtrie_default(t, d, cover, coverplen);
 }
