@@ -147,13 +147,13 @@ tr_check_lookups(struct rtable *rt, const struct tr_ref *r, u128 base,
 }
 
 /*
- * One history: insert (duplicates refused), remove (absent ones give
- * NULL), replace a value by remove and insert, each followed by lookups.
+ * One history on an empty table, which it leaves empty: insert
+ * (duplicates refused), remove (absent ones give NULL), replace a value
+ * by remove and insert, each followed by lookups.
  */
 static void
-tr_history(int steps, int maxlive, const char *impl)
+tr_history(struct rtable *rt, int steps, int maxlive)
 {
-	struct rtable	*rt = rtable_new();
 	struct tr_ref	 r = { .n = 0 };
 	struct in6_addr	 a;
 	u128		 base = (u128)tr_rng() << 64 | tr_rng(), p;
@@ -161,8 +161,6 @@ tr_history(int steps, int maxlive, const char *impl)
 	uintptr_t	 nval = 1;
 	int		 plen, i, op;
 
-	cr_assert(rtable_lookup_use(rt, impl) == 0);
-	cr_assert_str_eq(rtable_lookup_impl(rt), impl);
 	for (int s = 0; s < steps; s++) {
 		op = (int)(tr_rng() % 10);
 		if (r.n > 0 && (op < 3 || r.n >= maxlive)) {
@@ -232,42 +230,45 @@ tr_history(int steps, int maxlive, const char *impl)
 	/* Nothing of the emptied trie is left behind. */
 	TR_CHECK(rtable_lookup_bytes(rt) == empty, "%zu bytes when empty, "
 	    "want %zu", rtable_lookup_bytes(rt), empty);
-	rtable_free(rt);
 }
 
 /* Each code variant of the lookup this CPU runs; the plain one always. */
 static const char *const tr_impls[] = { "plain", "popcnt", "avx2",
     "avx512" };
 
-static int
-tr_impl_runs(const char *impl)
+/* Histories in turn on one table, in each variant the CPU runs. */
+static void
+tr_histories(int n, int steps, int maxlive)
 {
-	struct rtable	*rt = rtable_new();
-	int		 ok = rtable_lookup_use(rt, impl) == 0;
+	struct rtable	*rt;
 
-	rtable_free(rt);
-	return ok;
+	for (size_t v = 0; v < sizeof(tr_impls) / sizeof(tr_impls[0]); v++) {
+		rt = rtable_new();
+		if (rtable_lookup_use(rt, tr_impls[v]) == 0) {
+			cr_assert_str_eq(rtable_lookup_impl(rt), tr_impls[v]);
+			for (int h = 0; h < n; h++)
+				tr_history(rt, steps, maxlive);
+		} else
+			cr_assert(v > 0, "the plain variant runs anywhere");
+		rtable_free(rt);
+	}
 }
 
 Test(rtable_trie, random_histories_small)
 {
+	struct rtable	*rt = rtable_new();
+
+	cr_assert(rtable_lookup_use(rt, "none") == -1);
+	rtable_free(rt);
 	tr_init();
-	cr_assert(tr_impl_runs("plain"));
-	cr_assert(!tr_impl_runs("none"));
-	for (size_t v = 0; v < sizeof(tr_impls) / sizeof(tr_impls[0]); v++)
-		if (tr_impl_runs(tr_impls[v]))
-			for (int h = 0; h < 100; h++)
-				tr_history(60, 12, tr_impls[v]);
+	tr_histories(100, 60, 12);
 }
 
 /* Regions grow past the short list into the trie and shrink back. */
 Test(rtable_trie, random_histories_large)
 {
 	tr_init();
-	for (size_t v = 0; v < sizeof(tr_impls) / sizeof(tr_impls[0]); v++)
-		if (tr_impl_runs(tr_impls[v]))
-			for (int h = 0; h < 12; h++)
-				tr_history(400, TR_MAXPFX, tr_impls[v]);
+	tr_histories(12, 400, TR_MAXPFX);
 }
 
 /*
