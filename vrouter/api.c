@@ -7,6 +7,8 @@
  */
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <netdb.h>
@@ -507,8 +509,14 @@ api_listen(const char *host, uint16_t port, char *where, size_t wherelen,
 	}
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, ai->ai_protocol);
+	/*
+	 * No Nagle: a reply longer than one writev (GET /metrics) would
+	 * otherwise hold its tail until the client's delayed ACK, 40 ms.
+	 * Linux gives TCP_NODELAY to the connections a listener accepts.
+	 */
 	if (fd == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1 ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 	    listen(fd, API_BACKLOG) == -1) {
 		snprintf(err, errlen, "cannot bind %s: %s", where,
