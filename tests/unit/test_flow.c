@@ -11,37 +11,12 @@
 #include <string.h>
 
 #include "flow.h"
+#include "flow_test.h"
 
-#define MS	1000000ull
-#define SEC	1000000000ull
-
-#define TCP	6
-#define UDP	17
 #define ICMP6	58
-
-#define SYN	FLOW_TCP_SYN
-#define ACK	FLOW_TCP_ACK
 #define FIN	FLOW_TCP_FIN
 #define RST	FLOW_TCP_RST
 #define PSH	0x08
-
-/* xorshift64*: reproducible runs. */
-static uint64_t	rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t
-rng_below(uint32_t n)
-{
-	return (uint32_t)(rng() % n);
-}
 
 static void
 addr(struct in6_addr *a, uint16_t net, uint32_t host)
