@@ -22,6 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "flow.h"
 
@@ -83,6 +86,33 @@ static inline uint16_t
 flow_index_sig(uint64_t hash)
 {
 	return (uint16_t)hash;
+}
+
+/*
+ * The slots of a bucket whose signature is sig, as bit 2 * slot: ten
+ * compares at once where the CPU has them (empty slots may match: the
+ * caller checks).
+ */
+static inline uint32_t
+flow_bucket_match(const struct flow_bucket *b, uint16_t sig)
+{
+#ifdef __SSE2__
+	__m128i		 s = _mm_set1_epi16((short)sig);
+	__m128i		 lo = _mm_loadu_si128((const void *)&b->sig[0]);
+	__m128i		 hi = _mm_loadu_si128((const void *)&b->sig[2]);
+	uint32_t	 m;
+
+	/* Slots 0-7, and 2-9 shifted into place. */
+	m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(lo, s)) |
+	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(hi, s)) << 4;
+	return m & 0x55555;
+#else
+	uint32_t	 m = 0;
+
+	for (int i = 0; i < FLOW_BUCKET_SLOTS; i++)
+		m |= (uint32_t)(b->sig[i] == sig) << (2 * i);
+	return m;
+#endif
 }
 
 /* flow_index.c */
