@@ -7,13 +7,17 @@
  *            addresses drawn inside random prefixes: lookups/s
  *   flow     flow_lookup() of present keys in a table of 1 M flows:
  *            ns per lookup (and per miss, and per key of
- *            flow_lookup_bulk() over batches of FLOW_BATCH keys), and
- *            the memory the table made resident
+ *            flow_lookup_bulk() over batches of FLOW_BATCH keys); the
+ *            memory the table holds (resident, table of 2^20 flows);
+ *            and what bounds a lookup, the latency of a load from
+ *            memory (a pointer chase through CHASE_MB, alone and
+ *            CHASE_WAYS at once)
  *   maglev   policy_maglev_build() of a 65 537-entry table, full build,
  *            for 3, 16 and 100 members: ms per build
  *
  * Usage: bench-micro [SECONDS per figure, default 2]
  */
+#include <sys/mman.h>
 #include <arpa/inet.h>
 
 #include <stdio.h>
@@ -30,6 +34,8 @@
 #define FLOWS		1000000
 #define FLOW_KEYS	(1u << 20)
 #define FLOW_BATCH	32	/* keys per flow_lookup_bulk(), a TAP burst */
+#define CHASE_MB	128
+#define CHASE_WAYS	32
 
 static uint64_t	 rng = 0x9e3779b97f4a7c15ull;
 
@@ -161,6 +167,65 @@ status_kb(const char *field)
 	return kb;
 }
 
+static void	*volatile chase_sink;
+
+/*
+ * ns per load along a random cycle through n cache lines (huge pages
+ * advised, as for the flow table), following ways chains at once,
+ * evenly spaced on the cycle so that none catches up with another.
+ */
+static double
+chase_ns(void **lines, const uint32_t *perm, size_t n, int ways,
+    size_t steps)
+{
+	void	**p[CHASE_WAYS];
+	double	 t0, el;
+
+	for (int w = 0; w < ways; w++)
+		p[w] = &lines[(size_t)perm[(size_t)w * (n / ways)] * 8];
+	t0 = now_s();
+	for (size_t i = 0; i < steps; i++)
+		for (int w = 0; w < ways; w++)
+			p[w] = *p[w];
+	el = now_s() - t0;
+	for (int w = 0; w < ways; w++)
+		chase_sink = p[w];
+	return el * 1e9 / ((double)steps * ways);
+}
+
+static void
+bench_memory(void)
+{
+	size_t	 n = (size_t)CHASE_MB << 14, len = n * 64;	/* lines */
+	uint32_t *perm = calloc(n, sizeof(*perm));
+	void	**lines = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (perm == NULL || lines == MAP_FAILED) {
+		fprintf(stderr, "bench-micro: out of memory\n");
+		exit(1);
+	}
+	(void)madvise(lines, len, MADV_HUGEPAGE);
+	for (size_t i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t	 j = next64() % (i + 1);
+		uint32_t tmp = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = tmp;
+	}
+	for (size_t i = 0; i < n; i++)
+		lines[(size_t)perm[i] * 8] = &lines[(size_t)perm[(i + 1) % n] *
+		    8];
+	printf("flow    memory: %.1f ns per dependent load in %d MB, %.1f ns "
+	    "each with %d chains at once\n",
+	    chase_ns(lines, perm, n, 1, 2000000), CHASE_MB,
+	    chase_ns(lines, perm, n, CHASE_WAYS, n / CHASE_WAYS), CHASE_WAYS);
+	munmap(lines, len);
+	free(perm);
+}
+
 static void
 flow_key_n(struct flow_key *k, uint32_t i)
 {
@@ -177,12 +242,12 @@ flow_key_n(struct flow_key *k, uint32_t i)
 static void
 bench_flow(double secs)
 {
+	long			 rss0 = status_kb("VmRSS:");
 	struct flow_table	*ft = flow_table_new(1u << 20, NULL);
 	uint32_t		*order = calloc(FLOW_KEYS, sizeof(*order));
 	struct flow_key		 k, batch[FLOW_BATCH];
 	struct flow		*out[FLOW_BATCH];
 	uint64_t		 lookups = 0, found = 0, now = 1000000000ull;
-	long			 rss0 = status_kb("VmRSS:");
 	double			 t0, el;
 
 	if (ft == NULL || order == NULL) {
@@ -240,6 +305,7 @@ bench_flow(double secs)
 	    40.0 / (el * 1e9 / lookups));
 	flow_table_free(ft);
 	free(order);
+	bench_memory();
 }
 
 static void

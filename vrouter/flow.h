@@ -207,9 +207,8 @@ typedef void	(*flow_flood_cb)(bool on, size_t count, void *);
  * A table for up to capacity flows (0 is allowed: nothing can be
  * inserted).  NULL timeouts take every default.  Returns NULL, with
  * errno EINVAL, when capacity exceeds FLOW_MAX_CAPACITY.  Memory:
- * 128 bytes per flow and 16 to 32 of buckets, reserved at once; large
- * arrays are mapped on huge-page boundaries with MADV_HUGEPAGE and
- * their pages are touched only as flows arrive.
+ * 128 bytes per flow and 16 to 32 of buckets, all touched at once;
+ * large arrays are mapped on huge-page boundaries with MADV_HUGEPAGE.
  */
 struct flow_table *flow_table_new(uint32_t capacity,
 	    const struct flow_timeouts *);

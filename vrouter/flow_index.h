@@ -8,8 +8,7 @@
  * A lookup reads its bucket and then only the flow whose signature
  * matches: in a table larger than the caches, one miss for the bucket
  * and one for the flow.  Buckets and spares come zeroed, and zero is
- * an empty slot and the end of a chain, so a new table touches none
- * of its pages.
+ * an empty slot and the end of a chain.
  *
  * The hash is keyed with a secret per table: an NH-style sum of
  * 128-bit products, then a multiply to spread it.  Without the key
