@@ -129,6 +129,7 @@ enum flow_kind {
 /*
  * 128 bytes, aligned: the first cache line holds all a lookup reads
  * (the key, and what its idle timeout depends on) and the member.
+ * The key is never to be written: the table finds the bucket by it.
  */
 struct flow {
 	struct flow_key	 key;
