@@ -19,9 +19,10 @@
  * it is unmarked or idle past its timeout; a marked one is queued
  * again as the newest, unmarked, and the next oldest is considered,
  * FLOW_EVICT_SCAN times at most (then the oldest goes whatever its
- * mark).  So a flow found by a lookup since it was last queued
- * outlives every unmarked flow, and among unmarked flows the one
- * queued first goes first.
+ * mark).  So, but for a run of more than FLOW_EVICT_SCAN marked flows
+ * at the head of the queue, a flow found by a lookup since it was last
+ * queued outlives every unmarked one, and unmarked flows go in the
+ * order they were queued.
  *
  * Ownership: a struct flow returned by this module belongs to the
  * table.  The pointer stays valid until that flow is released: by
