@@ -20,8 +20,9 @@
 #                   (niced), seeded from the packet fixtures; minimises
 #                   the corpus kept in tests/fuzz/corpus/
 #   make bench      micro-benchmarks (LPM, flow table, maglev), then
-#                   vrouter against kernel forwarding, then the REST
-#                   API's requests/s (root)
+#                   vrouter against kernel forwarding, then anycast HTTP
+#                   balancing against HAProxy and nftables DNAT, then the
+#                   REST API's requests/s (root)
 #   make bench-api  the REST API's requests/s alone (root)
 #   make bench-peers  anycast HTTP balancing against HAProxy and nftables
 #                   DNAT (root)
@@ -244,6 +245,7 @@ lab-down:
 bench: deps all $(BUILD)/bench-micro
 	$(BUILD)/bench-micro
 	VROUTER=$(BUILD)/vrouter bash bench/forwarding
+	VROUTER=$(BUILD)/vrouter bash bench/peers
 	VROUTER=$(BUILD)/vrouter bash bench/api
 
 bench-api: deps all
