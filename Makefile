@@ -20,7 +20,10 @@
 #                   (niced), seeded from the packet fixtures; minimises
 #                   the corpus kept in tests/fuzz/corpus/
 #   make bench      micro-benchmarks (LPM, flow table, maglev), then
-#                   vrouter against kernel forwarding (root)
+#                   vrouter against kernel forwarding, then anycast HTTP
+#                   balancing against HAProxy and nftables DNAT, then the
+#                   REST API's requests/s (root)
+#   make bench-api  the REST API's requests/s alone (root)
 #   make bench-peers  anycast HTTP balancing against HAProxy and nftables
 #                   DNAT (root)
 #   make bench-dns  the .any responder against knotd (root)
@@ -85,7 +88,7 @@ ASAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_OBJS	 = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 
 .PHONY: all check unit unit-asan fixtures openapi labtest fuzz fuzz-build \
-	fuzz-long check-asan bench bench-peers \
+	fuzz-long check-asan bench bench-api bench-peers \
 	bench-dns repro lab lab-down install uninstall installcheck manlint deps clean \
 	check-docker docker-base
 
@@ -242,6 +245,11 @@ lab-down:
 bench: deps all $(BUILD)/bench-micro
 	$(BUILD)/bench-micro
 	VROUTER=$(BUILD)/vrouter bash bench/forwarding
+	VROUTER=$(BUILD)/vrouter bash bench/peers
+	VROUTER=$(BUILD)/vrouter bash bench/api
+
+bench-api: deps all
+	VROUTER=$(BUILD)/vrouter bash bench/api
 
 bench-peers: deps all
 	VROUTER=$(BUILD)/vrouter bash bench/peers

@@ -8,12 +8,18 @@
  *            lookup structure's bytes; the cost of route changes (remove
  *            and insert again, ::/0 included) and of removing them all
  *   flow     flow_lookup() of present keys in a table of 1 M flows:
- *            ns per lookup (and per miss)
+ *            ns per lookup (and per miss, and per key of
+ *            flow_lookup_bulk() over batches of FLOW_BATCH keys); the
+ *            memory the table holds (resident, table of 2^20 flows);
+ *            and what bounds a lookup, the latency of a load from
+ *            memory (a pointer chase through CHASE_MB, alone and
+ *            CHASE_WAYS at once)
  *   maglev   policy_maglev_build() of a 65 537-entry table, full build,
  *            for 3, 16 and 100 members: ms per build
  *
  * Usage: bench-micro [SECONDS per figure, default 2]
  */
+#include <sys/mman.h>
 #include <arpa/inet.h>
 
 #include <stdio.h>
@@ -30,6 +36,9 @@
 #define LPM_CHURN	20000		/* route changes timed */
 #define FLOWS		1000000
 #define FLOW_KEYS	(1u << 20)
+#define FLOW_BATCH	32	/* keys per flow_lookup_bulk(), a TAP burst */
+#define CHASE_MB	128
+#define CHASE_WAYS	32
 
 static uint64_t	 rng = 0x9e3779b97f4a7c15ull;
 
@@ -181,6 +190,82 @@ bench_lpm(double secs)
 	free(addrs);
 }
 
+/* A field of /proc/self/status in kB ("VmRSS:"), -1 if not there. */
+static long
+status_kb(const char *field)
+{
+	FILE	*fp = fopen("/proc/self/status", "r");
+	char	 line[256];
+	long	 kb = -1;
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, field, strlen(field)) == 0)
+			kb = atol(line + strlen(field));
+	fclose(fp);
+	return kb;
+}
+
+static void	*volatile chase_sink;
+
+/*
+ * ns per load along a random cycle through n cache lines (huge pages
+ * advised, as for the flow table), following ways chains at once,
+ * evenly spaced on the cycle so that none catches up with another.
+ */
+static double
+chase_ns(void **lines, const uint32_t *perm, size_t n, int ways,
+    size_t steps)
+{
+	void	**p[CHASE_WAYS];
+	double	 t0, el;
+
+	for (int w = 0; w < ways; w++)
+		p[w] = &lines[(size_t)perm[(size_t)w * (n / ways)] * 8];
+	t0 = now_s();
+	for (size_t i = 0; i < steps; i++)
+		for (int w = 0; w < ways; w++)
+			p[w] = *p[w];
+	el = now_s() - t0;
+	for (int w = 0; w < ways; w++)
+		chase_sink = p[w];
+	return el * 1e9 / ((double)steps * ways);
+}
+
+static void
+bench_memory(void)
+{
+	size_t	 n = (size_t)CHASE_MB << 14, len = n * 64;	/* lines */
+	uint32_t *perm = calloc(n, sizeof(*perm));
+	void	**lines = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (perm == NULL || lines == MAP_FAILED) {
+		fprintf(stderr, "bench-micro: out of memory\n");
+		exit(1);
+	}
+	(void)madvise(lines, len, MADV_HUGEPAGE);
+	for (size_t i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t	 j = next64() % (i + 1);
+		uint32_t tmp = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = tmp;
+	}
+	for (size_t i = 0; i < n; i++)
+		lines[(size_t)perm[i] * 8] = &lines[(size_t)perm[(i + 1) % n] *
+		    8];
+	printf("flow    memory: %.1f ns per dependent load in %d MB, %.1f ns "
+	    "each with %d chains at once\n",
+	    chase_ns(lines, perm, n, 1, 2000000), CHASE_MB,
+	    chase_ns(lines, perm, n, CHASE_WAYS, n / CHASE_WAYS), CHASE_WAYS);
+	munmap(lines, len);
+	free(perm);
+}
+
 static void
 flow_key_n(struct flow_key *k, uint32_t i)
 {
@@ -197,9 +282,11 @@ flow_key_n(struct flow_key *k, uint32_t i)
 static void
 bench_flow(double secs)
 {
+	long			 rss0 = status_kb("VmRSS:");
 	struct flow_table	*ft = flow_table_new(1u << 20, NULL);
 	uint32_t		*order = calloc(FLOW_KEYS, sizeof(*order));
-	struct flow_key		 k;
+	struct flow_key		 k, batch[FLOW_BATCH];
+	struct flow		*out[FLOW_BATCH];
 	uint64_t		 lookups = 0, found = 0, now = 1000000000ull;
 	double			 t0, el;
 
@@ -213,8 +300,9 @@ bench_flow(double secs)
 		flow_insert(ft, &k, 0, i % 3, now);
 	}
 	el = now_s() - t0;
-	printf("flow    %zu flows inserted in %.0f ms (%.0f ns each)\n",
-	    flow_count(ft), el * 1e3, el * 1e9 / FLOWS);
+	printf("flow    %zu flows inserted in %.0f ms (%.0f ns each), "
+	    "%ld MB resident for the table\n", flow_count(ft), el * 1e3,
+	    el * 1e9 / FLOWS, (status_kb("VmRSS:") - rss0) / 1024);
 	for (uint32_t i = 0; i < FLOW_KEYS; i++)
 		order[i] = (uint32_t)(next64() % FLOWS);
 	t0 = now_s();
@@ -239,8 +327,25 @@ bench_flow(double secs)
 	} while ((el = now_s() - t0) < secs);
 	printf("flow    %.1f ns per miss (%llu found)\n",
 	    el * 1e9 / lookups, (unsigned long long)found);
+	lookups = found = 0;
+	t0 = now_s();
+	do {
+		for (uint32_t i = 0; i < FLOW_KEYS; i += FLOW_BATCH) {
+			for (uint32_t j = 0; j < FLOW_BATCH; j++)
+				flow_key_n(&batch[j], order[i + j]);
+			flow_lookup_bulk(ft, batch, FLOW_BATCH, now, out);
+			for (uint32_t j = 0; j < FLOW_BATCH; j++)
+				found += out[j] != NULL;
+		}
+		lookups += FLOW_KEYS;
+	} while ((el = now_s() - t0) < secs);
+	printf("flow    %.1f ns per lookup in batches of %d "
+	    "(flow_lookup_bulk, %.1f %% found)  target <= 40 ns: %.2fx\n",
+	    el * 1e9 / lookups, FLOW_BATCH, 100.0 * found / lookups,
+	    40.0 / (el * 1e9 / lookups));
 	flow_table_free(ft);
 	free(order);
+	bench_memory();
 }
 
 static void

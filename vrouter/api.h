@@ -80,6 +80,8 @@ int	 api_json_capture_req(struct json_t *, struct api_capture_req *,
 	    char *err, size_t errlen);
 
 /* api.c: helpers of the handlers */
+/* Append j as the API writes it, indented, with a final newline. */
+int	 api_json_dump(json_t *j, struct evbuffer *);
 void	 api_send(struct api_call *, int code, struct evbuffer *);
 /* Reply with a JSON body (stolen; NULL only for 204). */
 void	 api_reply(struct api_call *, int code, json_t *);

@@ -1,15 +1,16 @@
 /*
  * The anycast flow table.
  *
- * All flows live in one array allocated up front.  A slot is on
- * exactly one of two lists: the free list (through fl_hnext), or a
- * hash chain (fl_hnext) and the LRU list (fl_lru) at once.  Embryonic
- * TCP flows are also on a third list, in insertion order (fl_emb), so
- * that flood mode finds the oldest at once.
- * Links are array indices, FLOW_NIL ends a list.  Buckets are a power
- * of two, at least twice the capacity, so chains stay short.
+ * All flows live in one array reserved up front.  A slot is never
+ * used yet (from fresh on), on the free list (through fl_queue.older),
+ * or live: in the index (flow_index.h) and on the queue (fl_queue) at
+ * once.  Embryonic TCP flows are also on a second list, in insertion
+ * order (fl_emb), so that flood mode finds the oldest at once.  Links
+ * are array indices, FLOW_NIL ends a list.
+ *
+ * Lookups touch no list: they read the flow's bucket and its first
+ * cache line, and set fl_ref there at most once per stay in the queue.
  */
-#include <sys/random.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "util.h"
 #include "proto.h"
 #include "flow.h"
+#include "flow_index.h"
 
 #define FLOW_NIL	UINT32_MAX
 #define NS_PER_MS	1000000ull
@@ -32,16 +34,25 @@ struct flow_list {
 	size_t			 off;
 };
 
+/*
+ * Keys flow_lookup_bulk() reads ahead at once: a burst of frames (32
+ * measured faster than 16 or 8 in a table of 1 M flows).
+ */
+#define FLOW_BULK_AHEAD	32
+
+_Static_assert(sizeof(struct flow) == 128, "struct flow: two cache lines");
+_Static_assert(offsetof(struct flow, group_id) == 64,
+    "struct flow: what a lookup reads in its first cache line");
+
 struct flow_table {
 	struct flow		*flows;
-	uint32_t		*buckets;
+	size_t			 flows_mapped;
+	struct flow_index	 ix;
 	uint32_t		 capacity;
 	uint32_t		 count;
-	unsigned int		 bucket_shift;	/* 64 - log2(buckets) */
-	uint64_t		 salt_xor;	/* per-table bucket salt */
-	uint64_t		 salt_mul;	/* odd */
+	uint32_t		 fresh;		/* slots from here never used */
 	uint32_t		 free;
-	struct flow_list	 lru;
+	struct flow_list	 queue;
 	uint32_t		 cursor;	/* next flow flow_expire() sweeps */
 	struct flow_list	 emb;
 	uint32_t		 kinds[FLOW_NKINDS];
@@ -60,16 +71,17 @@ struct flow_table {
 	void			*flood_arg;
 };
 
-static uint32_t	 flow_bucket(const struct flow_table *, uint64_t);
 static struct flow *flow_find(struct flow_table *, const struct flow_key *,
 		    uint64_t);
+static struct flow *flow_lookup_hashed(struct flow_table *,
+		    const struct flow_key *, uint64_t, uint64_t);
 static void	 flow_list_unlink(struct flow_table *, struct flow_list *,
 		    uint32_t);
 static void	 flow_list_push(struct flow_table *, struct flow_list *,
 		    uint32_t);
-static void	 flow_lru_unlink(struct flow_table *, struct flow *);
-static void	 flow_lru_push(struct flow_table *, struct flow *);
-static void	 flow_hash_unlink(struct flow_table *, struct flow *);
+static void	 flow_queue_unlink(struct flow_table *, struct flow *);
+static void	 flow_queue_push(struct flow_table *, struct flow *);
+static struct flow *flow_victim(struct flow_table *, uint64_t);
 static void	 flow_release_slot(struct flow_table *, struct flow *,
 		    uint64_t *);
 static void	 flow_release(struct flow_table *, struct flow *, uint64_t *);
@@ -155,45 +167,22 @@ struct flow_table *
 flow_table_new(uint32_t capacity, const struct flow_timeouts *to)
 {
 	struct flow_table	*t;
-	uint64_t		 nbuckets = 2;
-	unsigned int		 bits = 1;
-	uint64_t		 seed[2];
 
 	if (capacity > FLOW_MAX_CAPACITY) {
 		errno = EINVAL;
 		return NULL;
 	}
-	while (nbuckets < 2 * (uint64_t)capacity) {
-		nbuckets <<= 1;
-		bits++;
-	}
-
 	t = xcalloc(1, sizeof(*t));
 	t->capacity = capacity;
-	t->flows = xcalloc(capacity ? capacity : 1, sizeof(*t->flows));
-	t->buckets = xcalloc(nbuckets, sizeof(*t->buckets));
-	t->bucket_shift = 64 - bits;
-	for (uint64_t i = 0; i < nbuckets; i++)
-		t->buckets[i] = FLOW_NIL;
-	for (uint32_t i = 0; i < capacity; i++)
-		t->flows[i].fl_hnext = i + 1 < capacity ? i + 1 : FLOW_NIL;
-	t->free = capacity ? 0 : FLOW_NIL;
-	t->lru = (struct flow_list){ FLOW_NIL, FLOW_NIL,
-	    offsetof(struct flow, fl_lru) };
+	t->flows = flow_mem_alloc((capacity ? capacity : 1) *
+	    sizeof(*t->flows), &t->flows_mapped);
+	flow_index_init(&t->ix, capacity);
+	t->free = FLOW_NIL;
+	t->queue = (struct flow_list){ FLOW_NIL, FLOW_NIL,
+	    offsetof(struct flow, fl_queue) };
 	t->emb = (struct flow_list){ FLOW_NIL, FLOW_NIL,
 	    offsetof(struct flow, fl_emb) };
 	t->cursor = FLOW_NIL;
-
-	/*
-	 * A secret salt per table, so that nobody outside can aim many
-	 * flows at one bucket; flow_hash() itself stays fixed.
-	 */
-	if (getrandom(seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed)) {
-		seed[0] = mono_ns() ^ (uint64_t)(uintptr_t)t;
-		seed[1] = seed[0] * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
-	}
-	t->salt_xor = seed[0];
-	t->salt_mul = seed[1] | 1;
 
 	if (to != NULL)
 		t->to = *to;
@@ -219,8 +208,8 @@ flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
-	free(t->flows);
-	free(t->buckets);
+	flow_mem_free(t->flows, t->flows_mapped);
+	flow_index_free(&t->ix);
 	free(t);
 }
 
@@ -369,12 +358,7 @@ flow_hash(const struct flow_key *k)
 {
 	uint64_t	 w[5], h = 0x243f6a8885a308d3ull;
 
-	memcpy(&w[0], &k->client.s6_addr[0], 8);
-	memcpy(&w[1], &k->client.s6_addr[8], 8);
-	memcpy(&w[2], &k->group.s6_addr[0], 8);
-	memcpy(&w[3], &k->group.s6_addr[8], 8);
-	w[4] = (uint64_t)k->cport | (uint64_t)k->gport << 16 |
-	    (uint64_t)k->proto << 32 | (uint64_t)k->tag << 40;
+	flow_key_words(k, w);
 	/* Each step is a bijection of h for a given word. */
 	for (int i = 0; i < 5; i++)
 		h = flow_mix64(h ^ w[i]) + 0x9e3779b97f4a7c15ull;
@@ -400,36 +384,45 @@ flow_key_reverse(struct flow_key *k, const struct in6_addr *src,
 	flow_key_set(k, dst, src, dport, sport, proto);
 }
 
+/* Word by word, without branches: the padding is left out. */
+static inline bool
+flow_key_same(const struct flow_key *a, const struct flow_key *b)
+{
+	uint64_t	 wa[5], wb[5];
+
+	flow_key_words(a, wa);
+	flow_key_words(b, wb);
+	return ((wa[0] ^ wb[0]) | (wa[1] ^ wb[1]) | (wa[2] ^ wb[2]) |
+	    (wa[3] ^ wb[3]) | (wa[4] ^ wb[4])) == 0;
+}
+
 bool
 flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 {
-	return a->cport == b->cport && a->gport == b->gport &&
-	    a->proto == b->proto && a->tag == b->tag &&
-	    memcmp(&a->client, &b->client, sizeof(a->client)) == 0 &&
-	    memcmp(&a->group, &b->group, sizeof(a->group)) == 0;
+	return flow_key_same(a, b);
 }
 
-/* Multiply-shift with a secret odd multiplier: the top bits are mixed. */
-static uint32_t
-flow_bucket(const struct flow_table *t, uint64_t hash)
-{
-	return (uint32_t)(((hash ^ t->salt_xor) * t->salt_mul) >>
-	    t->bucket_shift);
-}
-
-static struct flow *
+static inline struct flow *
 flow_find(struct flow_table *t, const struct flow_key *k, uint64_t hash)
 {
-	uint32_t	 i;
-	struct flow	*f;
+	const struct flow_bucket *b = flow_index_bucket(&t->ix, hash);
+	uint16_t		 sig = flow_index_sig(hash);
+	uint32_t		 m, slot;
+	struct flow		*f;
 
-	for (i = t->buckets[flow_bucket(t, hash)]; i != FLOW_NIL;
-	    i = f->fl_hnext) {
-		f = &t->flows[i];
-		if (f->hash == hash && flow_key_equal(&f->key, k))
-			return f;
+	for (;;) {
+		for (m = flow_bucket_match(b, sig); m != 0; m &= m - 1) {
+			slot = b->slot[__builtin_ctz(m) / 2];
+			if (slot == 0)
+				continue;
+			f = &t->flows[slot - 1];
+			if (flow_key_same(&f->key, k))
+				return f;
+		}
+		if (b->next == 0)
+			return NULL;
+		b = &t->ix.buckets[b->next];
 	}
-	return NULL;
 }
 
 static struct flow_link *
@@ -470,35 +463,20 @@ flow_list_push(struct flow_table *t, struct flow_list *l, uint32_t i)
 }
 
 static void
-flow_lru_unlink(struct flow_table *t, struct flow *f)
+flow_queue_unlink(struct flow_table *t, struct flow *f)
 {
 	uint32_t	 i = (uint32_t)(f - t->flows);
 
 	/* The expiry sweep resumes after a flow that leaves its place. */
 	if (t->cursor == i)
-		t->cursor = f->fl_lru.newer;
-	flow_list_unlink(t, &t->lru, i);
+		t->cursor = f->fl_queue.newer;
+	flow_list_unlink(t, &t->queue, i);
 }
 
 static void
-flow_lru_push(struct flow_table *t, struct flow *f)
+flow_queue_push(struct flow_table *t, struct flow *f)
 {
-	flow_list_push(t, &t->lru, (uint32_t)(f - t->flows));
-}
-
-static void
-flow_hash_unlink(struct flow_table *t, struct flow *f)
-{
-	uint32_t	 i = (uint32_t)(f - t->flows), *pp;
-
-	for (pp = &t->buckets[flow_bucket(t, f->hash)]; *pp != FLOW_NIL;
-	    pp = &t->flows[*pp].fl_hnext) {
-		if (*pp == i) {
-			*pp = f->fl_hnext;
-			return;
-		}
-	}
-	fatalx("%s: flow %u not in its bucket", __func__, i);
+	flow_list_push(t, &t->queue, (uint32_t)(f - t->flows));
 }
 
 /*
@@ -513,12 +491,13 @@ flow_release_slot(struct flow_table *t, struct flow *f, uint64_t *stat)
 		flow_session(t, f, -1);
 	if (t->release_cb != NULL)
 		t->release_cb(f, t->release_arg);
-	flow_hash_unlink(t, f);
-	flow_lru_unlink(t, f);
+	flow_index_del(&t->ix, flow_index_hash(&t->ix, &f->key),
+	    (uint32_t)(f - t->flows));
+	flow_queue_unlink(t, f);
 	flow_emb_unlink(t, f);
 	t->kinds[f->fl_kind]--;
 	f->fl_used = false;
-	f->fl_hnext = t->free;
+	f->fl_queue.older = t->free;
 	t->free = (uint32_t)(f - t->flows);
 	t->count--;
 }
@@ -531,7 +510,7 @@ flow_release(struct flow_table *t, struct flow *f, uint64_t *stat)
 	flow_flood_check(t);
 }
 
-static uint64_t
+static inline uint64_t
 flow_timeout_ns(const struct flow_table *t, const struct flow *f)
 {
 	/*
@@ -576,22 +555,83 @@ flow_valid(const struct flow_table *t, const struct flow *f)
 	return f >= t->flows && f < t->flows + t->capacity && f->fl_used;
 }
 
-struct flow *
-flow_lookup(struct flow_table *t, const struct flow_key *k, uint64_t now)
+static inline struct flow *
+flow_lookup_hashed(struct flow_table *t, const struct flow_key *k,
+    uint64_t hash, uint64_t now)
 {
 	struct flow	*f;
 
-	if ((f = flow_find(t, k, flow_hash(k))) == NULL)
+	if ((f = flow_find(t, k, hash)) == NULL)
 		return NULL;
 	if (flow_is_expired(t, f, now)) {
 		flow_release(t, f, &t->stats.expired);
 		return NULL;
 	}
-	if (t->lru.newest != (uint32_t)(f - t->flows)) {
-		flow_lru_unlink(t, f);
-		flow_lru_push(t, f);
-	}
+	/* Written once: a hot flow's line stays clean. */
+	if (!f->fl_ref)
+		f->fl_ref = true;
 	return f;
+}
+
+struct flow *
+flow_lookup(struct flow_table *t, const struct flow_key *k, uint64_t now)
+{
+	return flow_lookup_hashed(t, k, flow_index_hash(&t->ix, k), now);
+}
+
+/*
+ * Three passes over up to FLOW_BULK_AHEAD keys: hash them and fetch
+ * their buckets; fetch the flow of the first matching signature in
+ * each bucket; then the lookups proper, in order, which find buckets
+ * and flows in the cache.  The first two passes only read ahead: the
+ * last is an ordinary lookup, so releases by earlier keys and
+ * signatures matching by chance are handled as usual.
+ */
+void
+flow_lookup_bulk(struct flow_table *t, const struct flow_key *keys,
+    size_t n, uint64_t now, struct flow **out)
+{
+	uint64_t			 h[FLOW_BULK_AHEAD];
+	const struct flow_bucket	*b;
+	uint32_t			 mask, slot;
+	size_t				 m;
+
+	for (; n > 0; keys += m, out += m, n -= m) {
+		m = n < FLOW_BULK_AHEAD ? n : FLOW_BULK_AHEAD;
+		for (size_t j = 0; j < m; j++) {
+			h[j] = flow_index_hash(&t->ix, &keys[j]);
+			__builtin_prefetch(flow_index_bucket(&t->ix, h[j]));
+		}
+		for (size_t j = 0; j < m; j++) {
+			b = flow_index_bucket(&t->ix, h[j]);
+			mask = flow_bucket_match(b, flow_index_sig(h[j]));
+			if (mask != 0 && (slot = b->slot[__builtin_ctz(mask) /
+			    2]) != 0)
+				__builtin_prefetch(&t->flows[slot - 1]);
+		}
+		for (size_t j = 0; j < m; j++)
+			out[j] = flow_lookup_hashed(t, &keys[j], h[j], now);
+	}
+}
+
+/*
+ * Second chance: the oldest of the queue unless a lookup marked it;
+ * a marked one is queued again as the newest, unmarked.
+ */
+static struct flow *
+flow_victim(struct flow_table *t, uint64_t now)
+{
+	struct flow	*f;
+
+	for (int n = 0;; n++) {
+		f = &t->flows[t->queue.oldest];
+		if (!f->fl_ref || n == FLOW_EVICT_SCAN ||
+		    flow_is_expired(t, f, now))
+			return f;
+		f->fl_ref = false;
+		flow_queue_unlink(t, f);
+		flow_queue_push(t, f);
+	}
 }
 
 struct flow *
@@ -599,11 +639,12 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
     uint32_t group_id, uint32_t member, uint64_t now)
 {
 	struct flow	*f;
-	uint64_t	 hash = flow_hash(k);
-	uint32_t	 i, b;
+	uint64_t	 hash;
+	uint32_t	 i;
 
 	if (t->capacity == 0)
 		return NULL;
+	hash = flow_index_hash(&t->ix, k);
 	if ((f = flow_find(t, k, hash)) != NULL)
 		/* Its slot is reused: the count does not grow. */
 		flow_release_slot(t, f, flow_is_expired(t, f, now) ?
@@ -612,20 +653,22 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
 		t->stats.flood_stateless++;
 		return NULL;
 	}
-	if (t->free == FLOW_NIL) {
-		f = &t->flows[t->lru.oldest];
+	if (t->free == FLOW_NIL && t->fresh == t->capacity) {
+		f = flow_victim(t, now);
 		flow_release_slot(t, f, flow_is_expired(t, f, now) ?
 		    &t->stats.expired : &t->stats.evicted);
 	}
 
-	i = t->free;
+	if (t->free != FLOW_NIL) {
+		i = t->free;
+		t->free = t->flows[i].fl_queue.older;
+	} else
+		i = t->fresh++;
 	f = &t->flows[i];
-	t->free = f->fl_hnext;
 	memset(f, 0, sizeof(*f));
 	flow_key_set(&f->key, &k->client, &k->group, k->cport, k->gport,
 	    k->proto);
 	f->key.tag = k->tag;
-	f->hash = hash;
 	f->group_id = group_id;
 	f->member = member;
 	f->state = k->proto == IPPROTO_TCP_ ? FLOW_NEW : FLOW_UDP;
@@ -636,10 +679,8 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
 	t->kinds[FLOW_KIND_DATAGRAM]++;
 	flow_kind_set(t, f);
 
-	b = flow_bucket(t, hash);
-	f->fl_hnext = t->buckets[b];
-	t->buckets[b] = i;
-	flow_lru_push(t, f);
+	flow_index_add(&t->ix, hash, i);
+	flow_queue_push(t, f);
 	t->count++;
 	t->stats.inserted++;
 	flow_session(t, f, 1);
@@ -649,7 +690,7 @@ flow_insert(struct flow_table *t, const struct flow_key *k,
 
 /*
  * Flood mode: free a slot for a new flow without touching established
- * ones, the table not growing.  The least recently used flow if it is
+ * ones, the table not growing.  The oldest flow of the queue if it is
  * idle past its timeout, else the oldest embryonic flow.
  */
 static bool
@@ -657,9 +698,9 @@ flow_flood_room(struct flow_table *t, uint64_t now)
 {
 	struct flow	*f;
 
-	if (t->lru.oldest != FLOW_NIL &&
-	    flow_is_expired(t, &t->flows[t->lru.oldest], now))
-		f = &t->flows[t->lru.oldest];
+	if (t->queue.oldest != FLOW_NIL &&
+	    flow_is_expired(t, &t->flows[t->queue.oldest], now))
+		f = &t->flows[t->queue.oldest];
 	else if (t->emb.oldest != FLOW_NIL)
 		f = &t->flows[t->emb.oldest];
 	else
@@ -735,10 +776,10 @@ flow_expire(struct flow_table *t, uint64_t now, size_t budget)
 	struct flow	*f;
 	size_t		 n = 0, sweep;
 
-	/* The least recently used flows are the likeliest to be idle. */
-	while (budget > 0 && t->lru.oldest != FLOW_NIL) {
+	/* The oldest flows of the queue are the likeliest to be idle. */
+	while (budget > 0 && t->queue.oldest != FLOW_NIL) {
 		budget--;
-		f = &t->flows[t->lru.oldest];
+		f = &t->flows[t->queue.oldest];
 		if (!flow_is_expired(t, f, now))
 			break;
 		flow_release(t, f, &t->stats.expired);
@@ -755,9 +796,9 @@ flow_expire(struct flow_table *t, uint64_t now, size_t budget)
 		sweep = budget;
 	while (sweep-- > 0) {
 		if (t->cursor == FLOW_NIL)
-			t->cursor = t->lru.oldest;
+			t->cursor = t->queue.oldest;
 		f = &t->flows[t->cursor];
-		t->cursor = f->fl_lru.newer;
+		t->cursor = f->fl_queue.newer;
 		if (flow_is_expired(t, f, now)) {
 			flow_release(t, f, &t->stats.expired);
 			n++;
@@ -791,8 +832,8 @@ flow_walk(struct flow_table *t, uint32_t group_id, size_t offset,
 	const struct flow	*f;
 	size_t			 n = 0;
 
-	for (uint32_t i = t->lru.newest; i != FLOW_NIL && n < limit;
-	    i = f->fl_lru.older) {
+	for (uint32_t i = t->queue.newest; i != FLOW_NIL && n < limit;
+	    i = f->fl_queue.older) {
 		f = &t->flows[i];
 		if (group_id != UINT32_MAX && f->group_id != group_id)
 			continue;
@@ -812,9 +853,9 @@ flow_flush(struct flow_table *t, uint32_t group_id)
 	struct flow	*f;
 	uint32_t	 i, next;
 
-	for (i = t->lru.oldest; i != FLOW_NIL; i = next) {
+	for (i = t->queue.oldest; i != FLOW_NIL; i = next) {
 		f = &t->flows[i];
-		next = f->fl_lru.newer;
+		next = f->fl_queue.newer;
 		if (group_id == UINT32_MAX || f->group_id == group_id)
 			flow_release(t, f, &t->stats.removed);
 	}
@@ -827,9 +868,9 @@ flow_flush_member(struct flow_table *t, uint32_t group_id, uint32_t member)
 	uint32_t	 i, next;
 	size_t		 n = 0;
 
-	for (i = t->lru.oldest; i != FLOW_NIL; i = next) {
+	for (i = t->queue.oldest; i != FLOW_NIL; i = next) {
 		f = &t->flows[i];
-		next = f->fl_lru.newer;
+		next = f->fl_queue.newer;
 		if (f->member == member &&
 		    (group_id == UINT32_MAX || f->group_id == group_id)) {
 			flow_release(t, f, &t->stats.removed);

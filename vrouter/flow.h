@@ -7,10 +7,22 @@
  * the flow, in either direction, finds it with flow_lookup().
  *
  * Everything is preallocated by flow_table_new(): lookups, inserts,
- * updates and expiry never allocate, never log and do no I/O.  When
- * the table is full the least recently used flow is evicted.  Time is
+ * updates and expiry never allocate, never log and do no I/O.  Time is
  * whatever monotonic nanosecond clock the caller passes in (mono_ns()
  * in the router, a virtual clock in tests).
+ *
+ * Eviction (a full table, flood mode off) is "second chance", the
+ * CLOCK approximation of least recently used: flows wait in a queue in
+ * the order they were inserted, and a lookup that finds a flow only
+ * marks it used (it touches nothing else, so a lookup reads one bucket
+ * and one flow).  To make room, the oldest flow of the queue goes if
+ * it is unmarked or idle past its timeout; a marked one is queued
+ * again as the newest, unmarked, and the next oldest is considered,
+ * FLOW_EVICT_SCAN times at most (then the oldest goes whatever its
+ * mark).  So, but for a run of more than FLOW_EVICT_SCAN marked flows
+ * at the head of the queue, a flow found by a lookup since it was last
+ * queued outlives every unmarked one, and unmarked flows go in the
+ * order they were queued.
  *
  * Ownership: a struct flow returned by this module belongs to the
  * table.  The pointer stays valid until that flow is released: by
@@ -52,9 +64,10 @@
 /*
  * Flood mode (flow_set_flood()): once the table holds high-water
  * percent of its capacity, a new flow no longer evicts an established
- * one.  It takes the slot of an idle flow or of the least recently
- * used embryonic flow (TCP, the client never acknowledged the
- * handshake: what a SYN flood from spoofed sources leaves), and when
+ * one.  It takes the slot of the oldest flow of the queue if that one
+ * is idle past its timeout, else of the oldest embryonic flow (TCP,
+ * the client never acknowledged the handshake: what a SYN flood from
+ * spoofed sources leaves; oldest by insertion), and when
  * there is none flow_insert() returns NULL and the caller forwards the
  * flow without an entry.  The table does not grow in flood mode; it
  * leaves it when it has drained below the low-water mark.
@@ -64,6 +77,9 @@
 
 /* Largest capacity flow_table_new() accepts. */
 #define FLOW_MAX_CAPACITY	(1u << 26)
+
+/* Marked flows an eviction queues again before it takes the oldest. */
+#define FLOW_EVICT_SCAN		8
 
 /* Packet directions for flow_update(). */
 #define FLOW_DIR_TO_MEMBER	0	/* client -> member */
@@ -111,33 +127,38 @@ enum flow_kind {
 	FLOW_NKINDS
 };
 
+/*
+ * 128 bytes, aligned: the first cache line holds all a lookup reads
+ * (the key, and what its idle timeout depends on) and the member.
+ * The key is never to be written: the table finds the bucket by it.
+ */
 struct flow {
 	struct flow_key	 key;
-	uint64_t	 hash;		/* flow_hash(&key) */
-	uint32_t	 member;	/* caller's member id (opaque) */
-	uint32_t	 group_id;	/* caller's group id (opaque) */
 	enum flow_tcp_state state;
-	uint64_t	 created_ns;
 	uint64_t	 last_ns;	/* last packet either direction */
-	uint64_t	 packets_in;	/* client -> member */
-	uint64_t	 bytes_in;
-	uint64_t	 packets_out;	/* member -> client */
-	uint64_t	 bytes_out;
+	uint32_t	 member;	/* caller's member id (opaque) */
+	bool		 client_acked;	/* an ACK from the client seen */
+	bool		 fl_ref;	/* private: looked up since queued */
+	bool		 fl_used;	/* private */
+	uint8_t		 fl_kind;	/* private: enum flow_kind, as counted */
+
+	uint32_t	 group_id;	/* caller's group id (opaque) */
 	uint8_t		 fin_seen;	/* bit 0: FIN from client, 1: member */
 	/* Routing header inserted once each way (per TCP connection). */
 	bool		 rh_to_member_done;
 	bool		 rh_to_client_done;
-	bool		 client_acked;	/* an ACK from the client seen */
+	uint64_t	 created_ns;
+	uint64_t	 packets_in;	/* client -> member */
+	uint64_t	 bytes_in;
+	uint64_t	 packets_out;	/* member -> client */
+	uint64_t	 bytes_out;
 
 	/* Private to flow.c. */
-	bool		 fl_used;
-	uint8_t		 fl_kind;	/* enum flow_kind, as counted */
-	uint32_t	 fl_hnext;	/* hash chain, or free list */
 	struct flow_link {
 		uint32_t newer, older;
-	}		 fl_lru;	/* every flow, least recently used last */
+	}		 fl_queue;	/* every flow (or the free list) */
 	struct flow_link fl_emb;	/* embryonic flows, by insertion */
-};
+} __attribute__((aligned(64)));
 
 /*
  * Idle timeouts per state, in milliseconds; a zero field takes its
@@ -187,7 +208,9 @@ typedef void	(*flow_flood_cb)(bool on, size_t count, void *);
 /*
  * A table for up to capacity flows (0 is allowed: nothing can be
  * inserted).  NULL timeouts take every default.  Returns NULL, with
- * errno EINVAL, when capacity exceeds FLOW_MAX_CAPACITY.
+ * errno EINVAL, when capacity exceeds FLOW_MAX_CAPACITY.  Memory:
+ * 128 bytes per flow and 16 to 32 of buckets, all touched at once;
+ * large arrays are mapped on huge-page boundaries with MADV_HUGEPAGE.
  */
 struct flow_table *flow_table_new(uint32_t capacity,
 	    const struct flow_timeouts *);
@@ -212,8 +235,8 @@ void	 flow_set_session_cb(struct flow_table *, flow_session_cb, void *arg);
 /*
  * Flood mode above high_pct percent of the capacity, until the count
  * drops below low_pct percent (see FLOW_DEFAULT_HIGH_WATER_PCT).
- * high_pct 0 turns it off: a full table evicts its least recently
- * used flow, whatever it is (the default of a new table).  Needs
+ * high_pct 0 turns it off: a full table evicts a flow whatever it is,
+ * as the top of this file says (the default of a new table).  Needs
  * low_pct < high_pct <= 100; returns -1 (EINVAL) otherwise.
  */
 int	 flow_set_flood(struct flow_table *, uint32_t high_pct,
@@ -234,7 +257,9 @@ void	 flow_get_timeouts(const struct flow_table *, struct flow_timeouts *);
 /*
  * A well mixed 64-bit hash of a key, the same in every table and for
  * the life of the process (maglev selection uses it for flows with no
- * entry).  The table itself salts it per table before picking a bucket.
+ * entry).  The table places flows with a keyed hash of its own (a
+ * secret key per table), so that nobody outside can aim flows at one
+ * bucket.
  */
 uint64_t flow_hash(const struct flow_key *);
 
@@ -256,17 +281,24 @@ bool	 flow_key_equal(const struct flow_key *, const struct flow_key *);
 /*
  * The live flow of a key, NULL if there is none or it has been idle
  * past its timeout at now_ns (such a flow is released as expired).
- * A hit becomes the most recently used flow; it does not count as a
- * packet (see flow_update()).
+ * A hit marks the flow used, for eviction (see the top of this file);
+ * it does not count as a packet (see flow_update()).
  */
 struct flow *flow_lookup(struct flow_table *, const struct flow_key *,
 	    uint64_t now_ns);
 /*
+ * flow_lookup() of keys[0..n-1] into out[0..n-1], the same as n calls
+ * in that order, but the memory of a few keys is fetched at once,
+ * which hides most of the latency of a table larger than the caches.
+ */
+void	 flow_lookup_bulk(struct flow_table *, const struct flow_key *keys,
+	    size_t n, uint64_t now_ns, struct flow **out);
+/*
  * Pin a new flow to a member.  A flow already present under that key
  * is released first (as removed, or as expired if it was).  When the
- * table is full the least recently used flow is released (evicted,
- * or expired if it was).  In flood mode the slot of an idle flow or
- * else of the least recently used embryonic one is taken, and when
+ * table is full a flow is released as the top of this file says
+ * (evicted, or expired if it was).  In flood mode the slot of an idle
+ * flow or else of the oldest embryonic one is taken, and when
  * there is neither the result is NULL (counted in flood_stateless).
  * The flow starts in FLOW_NEW for TCP and FLOW_UDP otherwise, with
  * last_ns = now_ns.  NULL also when the capacity is 0.
@@ -297,7 +329,7 @@ bool	 flow_is_session(const struct flow *);
 void	 flow_remove(struct flow_table *, struct flow *);
 /*
  * Release flows idle past their timeout.  Examines at most budget
- * flows: first the least recently used ones, then onwards from where
+ * flows: first the oldest of the queue, then onwards from where
  * the previous call stopped, so that over successive calls every flow
  * is seen.  A budget above flow_count() checks every flow.  Returns
  * the number expired.
@@ -315,7 +347,8 @@ uint32_t flow_capacity(const struct flow_table *);
 const struct flow_stats *flow_stats(const struct flow_table *);
 
 /*
- * Visit flows of group_id (UINT32_MAX: all), most recently used first,
+ * Visit flows of group_id (UINT32_MAX: all), newest of the queue first
+ * (by insertion, or by the last second chance an eviction gave them),
  * skipping the first offset of them and visiting at most limit.
  * Returns the number visited.  Idle flows not yet reclaimed are
  * included; call flow_expire() first for an exact list.

@@ -49,6 +49,27 @@ config_is_pcap(const struct config *conf)
 	return conf->nifaces > 0 && conf->ifaces[0].pcap_in[0] != '\0';
 }
 
+/*
+ * The epoll changelist folds the changes made to a descriptor between two
+ * waits into one epoll_ctl: evhttp turns a connection's read and write
+ * interest off and on again for every request, four calls without it
+ * and two with it (docs/performance.md).  It misbehaves only with
+ * descriptors cloned by dup(), which vrouter does not make.
+ */
+static struct event_base *
+base_new(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base;
+
+	if ((cfg = event_config_new()) == NULL)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 static void
 make_token(struct router *r)
 {
@@ -125,8 +146,8 @@ main(int argc, char *argv[])
 
 	memset(r, 0, sizeof(*r));
 	pcap_mode = config_is_pcap(conf);
-	if ((r->base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
+	if ((r->base = base_new()) == NULL)
+		fatalx("cannot create the event base");
 	if (router_init(r, conf, pcap_mode, err, sizeof(err)) == -1 ||
 	    (conf->api_enabled && (make_token(r), api_start(r, err,
 	    sizeof(err))) == -1)) {

@@ -23,6 +23,7 @@ struct nd_cache {
 	struct neighbor	**hash;
 	uint32_t	 hash_size;	/* a power of two */
 	uint32_t	 count;
+	uint32_t	 queued;	/* packets parked, all entries */
 	struct neighbor	*pool;		/* conf->neigh_max entries */
 	struct neighbor	*free;
 };
@@ -128,6 +129,7 @@ nd_queue_drop(struct router *r, struct neighbor *n, bool unreachable)
 	struct pkt	 p;
 
 	pb = n->qhead;
+	r->nd->queued -= n->qlen;
 	n->qhead = n->qtail = NULL;
 	n->qlen = 0;
 	for (; pb != NULL; pb = next) {
@@ -228,10 +230,19 @@ nd_send_ns(struct neighbor *n, bool multicast)
 	struct in6_addr	 dst;
 	uint8_t		*ip6, dmac[ETH_ALEN_];
 
+	/*
+	 * With no buffer free, an unresolved entry counts the solicitation
+	 * anyway: it still fails in time and gives its parked packets back.
+	 * One being probed keeps forwarding to the address it has, so it
+	 * waits for a buffer rather than fail for want of one.
+	 */
 	if ((pb = pbuf_alloc()) == NULL) {
+		if (n->state == ND_INCOMPLETE)
+			n->probes++;
 		iface_count_drop(ifp, DROP_NO_BUFFER);
 		return;
 	}
+	n->probes++;
 	if (multicast) {
 		solicited_node(&dst, &n->addr);
 		mcast_mac(dmac, &dst);
@@ -248,7 +259,6 @@ nd_send_ns(struct neighbor *n, bool multicast)
 	pb->len = ETH_HLEN_ + (uint32_t)icmp6_finish(ip6,
 	    iface_src_for(ifp, &n->addr), &dst, NDP_HOP_LIMIT,
 	    ND_NEIGHBOR_SOLICIT_, 0, 28);
-	n->probes++;
 	ifp->stats.ns_out++;
 	ifp->stats.icmp_out++;
 	iface_output(ifp, pb, dmac);
@@ -259,13 +269,15 @@ nd_flush_queue(struct neighbor *n)
 {
 	struct pbuf	*pb, *next;
 
-	for (pb = n->qhead; pb != NULL; pb = next) {
+	pb = n->qhead;
+	n->ifp->router->nd->queued -= n->qlen;
+	n->qhead = n->qtail = NULL;
+	n->qlen = 0;
+	for (; pb != NULL; pb = next) {
 		next = pb->next;
 		pb->next = NULL;
 		iface_output(n->ifp, pb, n->mac);
 	}
-	n->qhead = n->qtail = NULL;
-	n->qlen = 0;
 }
 
 /* Apply an event to an entry; returns false when the entry is gone. */
@@ -325,6 +337,13 @@ nd_event(struct router *r, struct neighbor *n, enum nd_event e)
 	return true;
 }
 
+/* Packets that all entries together may park: a quarter of the pool. */
+static uint32_t
+nd_queue_cap(const struct router *r)
+{
+	return r->conf->pbufs / 4 > 0 ? r->conf->pbufs / 4 : 1;
+}
+
 void
 nd_output(struct router *r, struct iface *ifp, const struct in6_addr *nh,
     struct pbuf *pb)
@@ -340,7 +359,19 @@ nd_output(struct router *r, struct iface *ifp, const struct in6_addr *nh,
 	}
 	n->hits++;
 	if (n->state == ND_INCOMPLETE || n->state == ND_FAILED) {
-		if (n->qlen >= r->conf->neigh_queue) {
+		/*
+		 * All entries together park at most a quarter of the packet
+		 * buffers: a flood towards unresolved addresses must not
+		 * take the buffers that reads and solicitations need.
+		 */
+		if (n->qlen == 0 && r->nd->queued >= nd_queue_cap(r)) {
+			iface_count_drop(ifp, DROP_NEIGH_QUEUE_FULL);
+			pbuf_free(pb);
+			nd_event(r, n, NDE_SEND);
+			return;
+		}
+		if (n->qlen >= r->conf->neigh_queue ||
+		    r->nd->queued >= nd_queue_cap(r)) {
 			/* RFC 4861 §7.2.2: the newest replaces the oldest. */
 			struct pbuf	*old = n->qhead;
 
@@ -348,6 +379,7 @@ nd_output(struct router *r, struct iface *ifp, const struct in6_addr *nh,
 			if (n->qhead == NULL)
 				n->qtail = NULL;
 			n->qlen--;
+			r->nd->queued--;
 			iface_count_drop(ifp, DROP_NEIGH_QUEUE_FULL);
 			pbuf_free(old);
 		}
@@ -358,6 +390,7 @@ nd_output(struct router *r, struct iface *ifp, const struct in6_addr *nh,
 			n->qhead = pb;
 		n->qtail = pb;
 		n->qlen++;
+		r->nd->queued++;
 		nd_event(r, n, NDE_SEND);
 		return;
 	}

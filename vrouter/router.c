@@ -124,15 +124,14 @@ io_start(struct router *r, char *err, size_t errlen)
 {
 	char	 why[256];
 
-	/*
-	 * readv unless io_uring is asked for: under a flood of new flows
-	 * the io_uring path stopped serving the other TAPs (members'
-	 * reports lost, test_synflood), which readv does not.
-	 */
-	if (r->conf->io_backend != CFG_IO_URING)
+	if (r->conf->io_backend == CFG_IO_READV)
 		return 0;
 	if (tap_uring_init(r, why, sizeof(why)) == 0) {
 		log_info("%s: TAP I/O through io_uring", __func__);
+		return 0;
+	}
+	if (r->conf->io_backend == CFG_IO_AUTO) {
+		log_info("%s: TAP I/O through readv (%s)", __func__, why);
 		return 0;
 	}
 	snprintf(err, errlen, "io.backend uring: %s", why);

@@ -4,9 +4,12 @@
  */
 #include <arpa/inet.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <event2/buffer.h>
 #include <jansson.h>
 
 #include "route.h"
@@ -434,4 +437,67 @@ Test(api_json, counter_tables_cover_the_structs)
 	aj_int(o, "drops", 999);
 	cr_assert_eq(json_object_size(o), aj_rows(api_iface_counters) + 2);
 	json_decref(o);
+}
+
+/*
+ * api_json_dump() gathers json_dump_callback()'s pieces in a buffer of
+ * its own: the bytes must be json_dumps()'s with the API's indentation,
+ * a newline after them, appended to what the evbuffer held, for bodies
+ * smaller and larger than that buffer and for one string larger still.
+ */
+static void
+aj_dump_check(json_t *j)
+{
+	struct evbuffer	*b = evbuffer_new();
+	char		*want, *got;
+	size_t		 n;
+	json_t		*back;
+
+	cr_assert_not_null(b);
+	evbuffer_add(b, "prefix", 6);
+	cr_assert_eq(api_json_dump(j, b), 0);
+	want = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	cr_assert_not_null(want);
+	n = evbuffer_get_length(b);
+	cr_assert_eq(n, 6 + strlen(want) + 1, "%zu bytes, want %zu", n,
+	    6 + strlen(want) + 1);
+	got = (char *)evbuffer_pullup(b, -1);
+	cr_assert(memcmp(got, "prefix", 6) == 0);
+	cr_assert(memcmp(got + 6, want, strlen(want)) == 0);
+	cr_assert_eq(got[n - 1], '\n');
+	back = json_loadb(got + 6, n - 6, 0, NULL);
+	cr_assert(json_equal(back, j));
+	json_decref(back);
+	free(want);
+	evbuffer_free(b);
+}
+
+Test(api_json, dump_small_large_and_long_string)
+{
+	json_t	*small, *large, *a;
+	char	*s, key[16];
+	int	 i;
+
+	small = aj_parse("{\"version\": \"0.1.0\", \"uptime_s\": 12, "
+	    "\"io\": \"readv\", \"list\": [1, 2.5, null, true]}");
+	aj_dump_check(small);
+
+	large = json_object();
+	a = json_array();
+	for (i = 0; i < 600; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		json_object_set_new(large, key, json_integer(i * 7919));
+		json_array_append_new(a, json_string(key));
+	}
+	json_object_set_new(large, "names", a);
+	s = malloc(10001);
+	cr_assert_not_null(s);
+	for (i = 0; i < 10000; i++)
+		s[i] = 'a' + i % 26;
+	s[10000] = '\0';
+	json_object_set_new(large, "long", json_string(s));
+	aj_dump_check(large);
+	free(s);
+	json_decref(small);
+	json_decref(large);
 }

@@ -1,6 +1,6 @@
 /*
  * The anycast flow table on a virtual clock: keys and reverse keys,
- * the TCP state machine, idle timeouts, LRU eviction, release
+ * the TCP state machine, idle timeouts, second-chance eviction, release
  * callbacks, session accounting (a closed connection stops counting at
  * once, and every way out of the table ends a session exactly once),
  * flushes, paged walks, hash quality, and a long random run against a
@@ -11,37 +11,12 @@
 #include <string.h>
 
 #include "flow.h"
+#include "flow_test.h"
 
-#define MS	1000000ull
-#define SEC	1000000000ull
-
-#define TCP	6
-#define UDP	17
 #define ICMP6	58
-
-#define SYN	FLOW_TCP_SYN
-#define ACK	FLOW_TCP_ACK
 #define FIN	FLOW_TCP_FIN
 #define RST	FLOW_TCP_RST
 #define PSH	0x08
-
-/* xorshift64*: reproducible runs. */
-static uint64_t	rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t
-rng_below(uint32_t n)
-{
-	return (uint32_t)(rng() % n);
-}
 
 static void
 addr(struct in6_addr *a, uint16_t net, uint32_t host)
@@ -137,7 +112,6 @@ Test(flow, insert_lookup)
 	cr_assert_eq(f->state, FLOW_NEW);
 	cr_assert_eq(f->created_ns, 100);
 	cr_assert_eq(f->last_ns, 100);
-	cr_assert_eq(f->hash, flow_hash(&k1));
 	cr_assert(flow_key_equal(&f->key, &k1));
 	cr_assert_eq(flow_lookup(t, &k1, 200), f);
 	cr_assert_null(flow_lookup(t, &k2, 200));
@@ -832,7 +806,8 @@ Test(flow, expire_budget_sweeps_everything)
 	flow_table_free(t);
 }
 
-Test(flow, lru_eviction)
+/* A flow looked up since it was queued outlives the unmarked ones. */
+Test(flow, second_chance_eviction)
 {
 	struct flow_table	*t = flow_table_new(4, NULL);
 	struct flow_key		 k[6];
@@ -843,7 +818,7 @@ Test(flow, lru_eviction)
 		mkkey(&k[i], i, 1, 1000, 80, UDP);
 	for (uint32_t i = 0; i < 4; i++)
 		cr_assert_not_null(flow_insert(t, &k[i], 0, i, i));
-	/* 0 becomes the most recently used; 1 is now the oldest. */
+	/* 0 is marked: queued again, so 1 is the one to go. */
 	cr_assert_not_null(flow_lookup(t, &k[0], 10));
 	cr_assert_not_null(flow_insert(t, &k[4], 0, 4, 11));
 	cr_assert_eq(r.calls, 1);
@@ -851,7 +826,7 @@ Test(flow, lru_eviction)
 	cr_assert_null(flow_lookup(t, &k[1], 12));
 	cr_assert_not_null(flow_lookup(t, &k[0], 12));
 	cr_assert_eq(flow_count(t), 4);
-	/* Order now, oldest first: 2 3 4 0.  Touch 2. */
+	/* Queue now, oldest first: 2 3 0 4, 0 marked again.  Mark 2. */
 	cr_assert_not_null(flow_lookup(t, &k[2], 13));
 	cr_assert_not_null(flow_insert(t, &k[5], 0, 5, 14));
 	cr_assert_eq(r.last_member, 3);
@@ -1055,13 +1030,31 @@ Test(flow, walk_paged_filtered)
 	cr_assert_eq(flow_walk(t, 7, 0, 5, walk_collect, &w), 0);
 	cr_assert_eq(flow_walk(t, 0, 0, 0, walk_collect, &w), 0);
 
-	/* A lookup moves a flow to the front. */
+	/*
+	 * A lookup only marks a flow: the order stays.  An eviction gives
+	 * the marked flow a second chance, queued again as the newest.
+	 */
 	mkkey(&k, 3, 1, 1000, 80, UDP);
 	cr_assert_not_null(flow_lookup(t, &k, 30));
 	memset(&w, 0, sizeof(w));
 	cr_assert_eq(flow_walk(t, 1, 0, 2, walk_collect, &w), 2);
-	cr_assert_eq(w.member[0], 3);
-	cr_assert_eq(w.member[1], 23);
+	cr_assert_eq(w.member[0], 23);
+	cr_assert_eq(w.member[1], 21);
+	/* 25..31 fill it; 32..35 evict 0 1 2 4, and 3 moves up. */
+	for (uint32_t i = 25; i < 36; i++) {
+		mkkey(&k, i, 1, 1000, 80, UDP);
+		flow_insert(t, &k, i % 2, i, 31);
+	}
+	cr_assert_eq(flow_stats(t)->evicted, 4);
+	memset(&w, 0, sizeof(w));
+	cr_assert_eq(flow_walk(t, 1, 0, 3, walk_collect, &w), 3);
+	cr_assert_eq(w.member[0], 35);
+	cr_assert_eq(w.member[1], 3);
+	cr_assert_eq(w.member[2], 33);
+	for (uint32_t i = 0; i < 5; i++) {
+		mkkey(&k, i, 1, 1000, 80, UDP);
+		cr_assert_eq(flow_lookup(t, &k, 32) != NULL, i == 3, "%u", i);
+	}
 	flow_table_free(t);
 }
 
@@ -1215,7 +1208,8 @@ Test(flow, hash_avalanche)
 
 /*
  * The reference model: a plain array of what should be in the table,
- * with a use tick for LRU order.  The release callback checks every
+ * with a tick for the order of the queue and the mark of a lookup, for
+ * second-chance eviction (the order of flow.h, written out plainly).  The release callback checks every
  * flow the table lets go of against what the current operation allows,
  * then drops it from the model.  The session callback keeps a count
  * per group and member, which must always equal the model's flows that
@@ -1233,7 +1227,8 @@ struct m_entry {
 	bool		 used;
 	uint32_t	 key;
 	uint32_t	 group, member;
-	uint64_t	 created, last, tick;
+	uint64_t	 created, last, tick;	/* tick: queued */
+	bool		 ref;		/* looked up since queued */
 	uint64_t	 pin, bin, pout, bout;
 	enum flow_tcp_state state;
 	bool		 acked;		/* an ACK from the client */
@@ -1250,6 +1245,7 @@ struct model {
 	enum m_op	 op;
 	uint32_t	 op_key, op_group, op_member;
 	bool		 op_full;
+	struct m_entry	*op_victim;	/* an insert's, if it evicts */
 	size_t		 released;
 	int		 sessions[M_GROUPS][M_MEMBERS];
 };
@@ -1330,6 +1326,25 @@ m_oldest(struct model *m)
 	return o;
 }
 
+/*
+ * The flow an insert into the full table gives up: the oldest unless
+ * marked (then queued again, unmarked) or idle, FLOW_EVICT_SCAN times
+ * at most.
+ */
+static struct m_entry *
+m_victim(struct model *m)
+{
+	struct m_entry	*o;
+
+	for (int n = 0;; n++) {
+		o = m_oldest(m);
+		if (!o->ref || n == FLOW_EVICT_SCAN || m_expired(m, o))
+			return o;
+		o->ref = false;
+		o->tick = ++m->tick;
+	}
+}
+
 static void
 m_release(struct flow *f, void *arg)
 {
@@ -1351,7 +1366,7 @@ m_release(struct flow *f, void *arg)
 		cr_assert_eq(m->released, 0, "two flows released by insert");
 		if (e->key != m->op_key) {
 			cr_assert(m->op_full);
-			cr_assert_eq(e, m_oldest(m), "evicted not the oldest");
+			cr_assert_eq(e, m->op_victim, "evicted another");
 			if (!expired)
 				m->st.evicted++;
 		} else if (!expired)
@@ -1447,7 +1462,7 @@ m_lookup(struct flow_table *t, struct model *m, uint32_t key)
 	if (!live)
 		return NULL;
 	m_check_flow(e, f);
-	e->tick = ++m->tick;
+	e->ref = true;
 	return e;
 }
 
@@ -1479,7 +1494,7 @@ m_check_walk(struct flow_table *t, struct model *m, uint32_t group,
 		if (m->e[i].used &&
 		    (group == UINT32_MAX || m->e[i].group == group))
 			all[n++] = &m->e[i];
-	/* Most recently used first. */
+	/* Newest of the queue first. */
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && all[j]->tick > all[j - 1]->tick;
 		    j--) {
@@ -1569,6 +1584,8 @@ Test(flow, random_against_model, .timeout = 120)
 			m.op = OP_INSERT;
 			m.op_key = key;
 			m.op_full = m.n == M_CAP;
+			m.op_victim = old == NULL && m.op_full ?
+			    m_victim(&m) : NULL;
 			m.released = 0;
 			f = flow_insert(t, &k, g, mem, m.now);
 			cr_assert_not_null(f);
@@ -1581,6 +1598,7 @@ Test(flow, random_against_model, .timeout = 120)
 			e->member = mem;
 			e->created = e->last = m.now;
 			e->tick = ++m.tick;
+			e->ref = false;
 			e->pin = e->bin = e->pout = e->bout = 0;
 			e->state = m_proto(key) == TCP ? FLOW_NEW : FLOW_UDP;
 			e->acked = false;
@@ -1638,7 +1656,7 @@ Test(flow, random_against_model, .timeout = 120)
 				    idle);
 			}
 		} else if (r < 95) {
-			/* A few hot keys, looked up often, stay near the head. */
+			/* A few hot keys, looked up often, stay marked. */
 			m_lookup(t, &m, key % 8);
 		} else if (r < 96) {
 			m.now += rng_below(20 * MS);

@@ -11,31 +11,7 @@
 #include <string.h>
 
 #include "flow.h"
-
-#define MS	1000000ull
-#define SEC	1000000000ull
-#define TCP	6
-#define UDP	17
-
-#define SYN	FLOW_TCP_SYN
-#define ACK	FLOW_TCP_ACK
-
-/* Client number c (any 32 bits) of 2001:db8::a, port cport. */
-static void
-key(struct flow_key *k, uint32_t c, uint16_t cport, uint8_t proto)
-{
-	struct in6_addr	 src, dst;
-
-	memset(&src, 0, sizeof(src));
-	memset(&dst, 0, sizeof(dst));
-	src.s6_addr[0] = dst.s6_addr[0] = 0x20;
-	src.s6_addr[1] = dst.s6_addr[1] = 0x01;
-	src.s6_addr[2] = dst.s6_addr[2] = 0x0d;
-	src.s6_addr[3] = dst.s6_addr[3] = 0xb8;
-	memcpy(&src.s6_addr[12], &c, sizeof(c));
-	dst.s6_addr[15] = 0xa;
-	flow_key_set(k, &src, &dst, cport, 80, proto);
-}
+#include "flow_test.h"
 
 /* A TCP flow through its handshake: SYN, SYN-ACK, and the client's ACK. */
 static struct flow *

@@ -97,6 +97,7 @@ ndfix_new(uint32_t neigh_max, uint32_t queue)
 	f->r.conf = config_new();
 	f->r.conf->neigh_max = neigh_max;
 	f->r.conf->neigh_queue = queue;
+	f->r.conf->pbufs = 256;
 	f->r.pcap_mode = true;
 	f->r.now_ns = 1000000000ull;
 	pbuf_pool_init(256);
@@ -419,5 +420,75 @@ Test(nd_cache, scan_of_unused_addresses)
 	nd_output(&f->r, &f->ifp, &a, udp_packet(f, "2001:db8:1::10f"));
 	cr_assert_eq(ndfix_sent(f, NULL, 0), sent + 1);
 	cr_assert_eq(nd_find(&f->r, &f->ifp, &a)->state, ND_REACHABLE);
+	ndfix_free(f);
+}
+
+/*
+ * A flood towards 200 unresolved addresses: all entries together park
+ * at most a quarter of the buffers (64 of 256), the rest are dropped and
+ * counted, and every entry still solicits and fails in time.
+ */
+Test(nd_cache, parked_packets_are_capped_over_all_entries)
+{
+	struct ndfix	*f = ndfix_new(256, 4);
+	unsigned int	 before = pbuf_available(), parked = 0;
+	char		 buf[64];
+	struct in6_addr	 a;
+	struct neighbor	*n;
+
+	for (int i = 0; i < 200; i++) {
+		snprintf(buf, sizeof(buf), "2001:db8:1::%x", 0x1000 + i);
+		inet_pton(AF_INET6, buf, &a);
+		nd_output(&f->r, &f->ifp, &a, udp_packet(f, buf));
+		nd_output(&f->r, &f->ifp, &a, udp_packet(f, buf));
+	}
+	cr_assert_eq(nd_count(&f->r), 200);
+	for (int i = 0; i < 200; i++) {
+		snprintf(buf, sizeof(buf), "2001:db8:1::%x", 0x1000 + i);
+		inet_pton(AF_INET6, buf, &a);
+		n = nd_find(&f->r, &f->ifp, &a);
+		cr_assert_not_null(n);
+		cr_assert_eq(n->state, ND_INCOMPLETE);
+		parked += n->qlen;
+	}
+	cr_assert_eq(parked, 64, "parked %u", parked);
+	cr_assert_eq(f->ifp.stats.drop[DROP_NEIGH_QUEUE_FULL], 400 - 64);
+	cr_assert_eq(pbuf_available(), before - 64);
+	cr_assert_eq(ndfix_sent(f, NULL, 0), 200, "one NS per entry");
+	advance(f, 3000);
+	cr_assert_eq(nd_count(&f->r), 0);
+	cr_assert_eq(f->ifp.stats.drop[DROP_ADDR_UNREACH], 64);
+	cr_assert_eq(pbuf_available(), before, "every buffer returned");
+	ndfix_free(f);
+}
+
+/*
+ * With no buffer free, a solicitation cannot be sent, yet it counts: the
+ * entry fails after three of them and gives its parked packet back.
+ */
+Test(nd_cache, entry_fails_when_no_buffer_is_free)
+{
+	struct ndfix	*f = ndfix_new(64, 4);
+	struct pbuf	*held = NULL, *pb, *pkt;
+	unsigned int	 before = pbuf_available();
+	struct in6_addr	 a;
+
+	pkt = udp_packet(f, "2001:db8:1::10");
+	while ((pb = pbuf_alloc()) != NULL) {
+		pb->next = held;
+		held = pb;
+	}
+	inet_pton(AF_INET6, "2001:db8:1::10", &a);
+	nd_output(&f->r, &f->ifp, &a, pkt);
+	cr_assert_not_null(nd_find(&f->r, &f->ifp, &a));
+	cr_assert_eq(ndfix_sent(f, NULL, 0), 0, "no buffer for the NS");
+	advance(f, 3000);
+	cr_assert_null(nd_find(&f->r, &f->ifp, &a), "the entry failed");
+	cr_assert_eq(f->ifp.stats.drop[DROP_ADDR_UNREACH], 1);
+	for (; held != NULL; held = pb) {
+		pb = held->next;
+		pbuf_free(held);
+	}
+	cr_assert_eq(pbuf_available(), before, "every buffer returned");
 	ndfix_free(f);
 }
