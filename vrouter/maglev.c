@@ -79,10 +79,10 @@ _Static_assert(POLICY_MAX_MEMBERS <= 256, "choices stored in a byte");
 static int	 maglev_alloc(struct policy_state *);
 static bool	 maglev_match(struct maglev_base *,
 		    const struct maglev_member *, size_t);
-static void	 maglev_full(struct maglev_base *, uint32_t *,
+static void	 maglev_full(struct maglev_base *,
 		    const struct maglev_member *, size_t);
 static void	 maglev_second(struct maglev_base *, uint32_t *);
-static void	 maglev_fill(struct maglev_base *, uint32_t *);
+static void	 maglev_fill(struct maglev_base *, uint64_t *);
 static uint64_t	 maglev_next_round(const struct maglev_member *, size_t,
 		    uint64_t);
 static uint32_t	 maglev_third(const struct maglev_base *, const uint8_t *,
@@ -122,7 +122,7 @@ policy_maglev_build(struct policy_state *st, const struct policy_member *m,
 	qsort(ent, k, sizeof(ent[0]), maglev_member_cmp);
 
 	if (fresh || !maglev_match(b, ent, k))
-		maglev_full(b, st->maglev, ent, k);
+		maglev_full(b, ent, k);
 	/* k usable members; with one, second choices do not matter. */
 	if (k > 1 && k < b->n && !b->second_done)
 		maglev_second(b, st->maglev);
@@ -230,14 +230,15 @@ maglev_match(struct maglev_base *b, const struct maglev_member *ent,
 
 /* The canonical table of ent[0..k), in key order: the new base. */
 static void
-maglev_full(struct maglev_base *b, uint32_t *t,
-    const struct maglev_member *ent, size_t k)
+maglev_full(struct maglev_base *b, const struct maglev_member *ent,
+    size_t k)
 {
+	/* Which entries are taken: 8 KiB, in the L1 cache while filling. */
+	uint64_t		 taken[(MAGLEV_SIZE + 63) / 64];
 	struct maglev_member	*e;
 	size_t			 i;
 
-	for (i = 0; i < MAGLEV_SIZE; i++)
-		t[i] = MAGLEV_EMPTY;
+	memset(taken, 0, sizeof(taken));
 	b->n = k;
 	b->wmax = 0;
 	b->second_done = false;
@@ -255,9 +256,7 @@ maglev_full(struct maglev_base *b, uint32_t *t,
 	}
 	if (k == 0)
 		return;
-	maglev_fill(b, t);
-	for (i = 0; i < MAGLEV_SIZE; i++)
-		b->canon[i] = (uint8_t)t[i];
+	maglev_fill(b, taken);
 }
 
 /*
@@ -337,8 +336,9 @@ maglev_second(struct maglev_base *b, uint32_t *pair)
 }
 
 /*
- * The full build's fill of t: members take turns claiming the next free
- * entry along their permutations until the table is full.  A member
+ * The full build's fill of b->canon (taken[] marks what is claimed):
+ * members take turns claiming the next free entry along their
+ * permutations until the table is full.  A member
  * takes a turn in round r when r * weight has reached its target, then
  * its target grows by wmax: the heaviest members take a turn every
  * round, and with equal weights this is the paper's round robin.  The
@@ -346,7 +346,7 @@ maglev_second(struct maglev_base *b, uint32_t *pair)
  * visits every entry.  Records where the fill stopped.
  */
 static void
-maglev_fill(struct maglev_base *b, uint32_t *t)
+maglev_fill(struct maglev_base *b, uint64_t *taken)
 {
 	struct maglev_member	*e;
 	size_t			 turn, left = MAGLEV_SIZE;
@@ -358,9 +358,10 @@ maglev_fill(struct maglev_base *b, uint32_t *t)
 			if (r * e->weight < e->target)
 				continue;
 			e->target += b->wmax;
-			while (t[e->pos] != MAGLEV_EMPTY)
+			while (taken[e->pos / 64] >> (e->pos % 64) & 1)
 				maglev_step(e);
-			t[e->pos] = (uint32_t)turn;
+			taken[e->pos / 64] |= 1ull << (e->pos % 64);
+			b->canon[e->pos] = (uint8_t)turn;
 			maglev_step(e);
 			if (--left == 0) {
 				b->round = r;
