@@ -15,63 +15,18 @@
 #include "anycast.h"
 #include "flow.h"
 #include "api.h"
+#include "json_test.h"
 
 #define MS	1000000ull		/* ns */
 
 static struct group	 ag_group;	/* too large for the stack */
 
-static struct in6_addr
-ag_addr(const char *s)
-{
-	struct in6_addr	 a;
-
-	cr_assert_eq(inet_pton(AF_INET6, s, &a), 1, "%s", s);
-	return a;
-}
-
 static bool
 ag_addr_is(const struct in6_addr *a, const char *s)
 {
-	struct in6_addr	 b = ag_addr(s);
+	struct in6_addr	 b = jt_addr(s);
 
 	return memcmp(a, &b, sizeof(b)) == 0;
-}
-
-static json_t *
-ag_parse(const char *s)
-{
-	json_error_t	 e;
-	json_t		*j = json_loads(s, 0, &e);
-
-	cr_assert_not_null(j, "%s: %s", s, e.text);
-	return j;
-}
-
-static void
-ag_str(json_t *o, const char *key, const char *want)
-{
-	json_t	*v = json_object_get(o, key);
-
-	cr_assert(json_is_string(v), "%s is not a string", key);
-	cr_assert_str_eq(json_string_value(v), want, "%s", key);
-}
-
-static void
-ag_int(json_t *o, const char *key, json_int_t want)
-{
-	json_t	*v = json_object_get(o, key);
-
-	cr_assert(json_is_integer(v), "%s is not an integer", key);
-	cr_assert_eq(json_integer_value(v), want, "%s: %lld != %lld", key,
-	    (long long)json_integer_value(v), (long long)want);
-}
-
-static void
-ag_null(json_t *o, const char *key)
-{
-	json_t	*v = json_object_get(o, key);
-
-	cr_assert(v != NULL && json_is_null(v), "%s is not null", key);
 }
 
 static void
@@ -90,7 +45,7 @@ ag_setup(void)
 	struct member	*m;
 
 	memset(&ag_group, 0, sizeof(ag_group));
-	ag_group.conf.addr = ag_addr("2001:db8:ac::1");
+	ag_group.conf.addr = jt_addr("2001:db8:ac::1");
 	ag_group.conf.policy = POLICY_SCORE;
 	ag_group.conf.rh_mode = RH_MODE_EXP;
 	ag_group.conf.ratios.hop = 30;
@@ -102,7 +57,7 @@ ag_setup(void)
 	m->used = true;
 	m->group = &ag_group;
 	m->id = 1;
-	m->addr = ag_addr("2001:db8:11::10");
+	m->addr = jt_addr("2001:db8:11::10");
 	m->is_static = true;
 	m->state = MS_UP;
 	m->health = true;
@@ -135,29 +90,29 @@ Test(api_groups, member)
 	/* Never probed, never heard from, MAC unknown. */
 	o = api_json_member(m, NULL, 1000 * MS);
 	cr_assert_not_null(o);
-	ag_str(o, "address", "2001:db8:11::10");
-	ag_str(o, "interface", "s1");
-	ag_null(o, "mac");
-	ag_str(o, "state", "up");
-	ag_null(o, "down_reason");
-	ag_str(o, "source", "static");
-	ag_int(o, "sessions", 3);
-	ag_int(o, "flows", 5);
-	ag_int(o, "effective_sessions", 5);
-	ag_int(o, "load_pct", 40);
-	ag_int(o, "capacity", 1000);
+	jt_str(o, "address", "2001:db8:11::10");
+	jt_str(o, "interface", "s1");
+	jt_null(o, "mac");
+	jt_str(o, "state", "up");
+	jt_null(o, "down_reason");
+	jt_str(o, "source", "static");
+	jt_int(o, "sessions", 3);
+	jt_int(o, "flows", 5);
+	jt_int(o, "effective_sessions", 5);
+	jt_int(o, "load_pct", 40);
+	jt_int(o, "capacity", 1000);
 	ag_bool(o, "health", true);
-	ag_int(o, "weight", 100);
+	jt_int(o, "weight", 100);
 	ag_bool(o, "draining", false);
-	ag_int(o, "hops", 2);
-	ag_int(o, "bandwidth_mbps", 100);
-	ag_null(o, "last_probe_ms_ago");
-	ag_null(o, "probe_rtt_us");
-	ag_null(o, "last_report_ms_ago");
+	jt_int(o, "hops", 2);
+	jt_int(o, "bandwidth_mbps", 100);
+	jt_null(o, "last_probe_ms_ago");
+	jt_null(o, "probe_rtt_us");
+	jt_null(o, "last_report_ms_ago");
 	c = json_object_get(o, "counters");
-	ag_int(c, "selections", 9);
-	ag_int(c, "probes_lost", 2);
-	ag_int(c, "probes_ok", 0);
+	jt_int(c, "selections", 9);
+	jt_int(c, "probes_lost", 2);
+	jt_int(c, "probes_ok", 0);
 	cr_assert_eq(json_object_size(c), 8);
 	json_decref(o);
 
@@ -173,15 +128,15 @@ Test(api_groups, member)
 	m->why = MW_HEALTH;
 	m->health = false;
 	o = api_json_member(m, mac, 1000 * MS);
-	ag_str(o, "mac", "02:00:00:00:11:10");
-	ag_str(o, "state", "down");
-	ag_str(o, "down_reason", "health");
-	ag_int(o, "effective_sessions", 8);
+	jt_str(o, "mac", "02:00:00:00:11:10");
+	jt_str(o, "state", "down");
+	jt_str(o, "down_reason", "health");
+	jt_int(o, "effective_sessions", 8);
 	ag_bool(o, "health", false);
 	ag_bool(o, "draining", true);
-	ag_int(o, "last_probe_ms_ago", 250);
-	ag_int(o, "probe_rtt_us", 123);
-	ag_int(o, "last_report_ms_ago", 600);
+	jt_int(o, "last_probe_ms_ago", 250);
+	jt_int(o, "probe_rtt_us", 123);
+	jt_int(o, "last_report_ms_ago", 600);
 	json_decref(o);
 
 	/* A joined member has been heard from by joining. */
@@ -189,10 +144,10 @@ Test(api_groups, member)
 	m->stats.reports = 0;
 	m->state = MS_JOINING;
 	o = api_json_member(m, NULL, 1000 * MS);
-	ag_str(o, "source", "joined");
-	ag_str(o, "state", "joining");
-	ag_null(o, "down_reason");
-	ag_int(o, "last_report_ms_ago", 600);
+	jt_str(o, "source", "joined");
+	jt_str(o, "state", "joining");
+	jt_null(o, "down_reason");
+	jt_int(o, "last_report_ms_ago", 600);
 	json_decref(o);
 }
 
@@ -219,23 +174,23 @@ Test(api_groups, member_scores_reproduce_paper_2_table_2)
 		o = api_json_member(m, NULL, 0);
 		s = json_object_get(o, "score");
 		cr_assert(json_is_object(s), "route %zu", i + 1);
-		ag_int(s, "hop", t[i].hop_n);
-		ag_int(s, "load", t[i].load_n);
-		ag_int(s, "bandwidth", t[i].bw_n);
-		ag_int(s, "score", t[i].score);
+		jt_int(s, "hop", t[i].hop_n);
+		jt_int(s, "load", t[i].load_n);
+		jt_int(s, "bandwidth", t[i].bw_n);
+		jt_int(s, "score", t[i].score);
 		/* The raw inputs, a static member's all configured. */
 		s = json_object_get(o, "inputs");
-		ag_int(json_object_get(s, "hops"), "value", t[i].hops);
-		ag_int(json_object_get(s, "load_pct"), "value", t[i].load);
-		ag_int(json_object_get(s, "bandwidth_mbps"), "value",
+		jt_int(json_object_get(s, "hops"), "value", t[i].hops);
+		jt_int(json_object_get(s, "load_pct"), "value", t[i].load);
+		jt_int(json_object_get(s, "bandwidth_mbps"), "value",
 		    t[i].bw);
 		cr_assert_str_eq(json_string_value(json_object_get(
 		    json_object_get(s, "load_pct"), "source")), "configured");
 		s = json_object_get(o, "score");
 		r = json_object_get(s, "ratios");
-		ag_int(r, "hop", 30);
-		ag_int(r, "load", 60);
-		ag_int(r, "bandwidth", 10);
+		jt_int(r, "hop", 30);
+		jt_int(r, "load", 60);
+		jt_int(r, "bandwidth", 10);
 		json_decref(o);
 	}
 }
@@ -276,42 +231,42 @@ Test(api_groups, group)
 	json_array_append_new(a, api_json_member(m, NULL, 0));
 	o = api_json_group(&ag_group, a);
 	cr_assert_not_null(o);
-	ag_str(o, "address", "2001:db8:ac::1");
-	ag_null(o, "name");
-	ag_null(o, "any_name");
-	ag_str(o, "policy", "score");
-	ag_str(o, "rh_mode", "exp");
-	ag_int(json_object_get(o, "score"), "hop", 30);
-	ag_int(json_object_get(o, "score"), "bandwidth", 10);
+	jt_str(o, "address", "2001:db8:ac::1");
+	jt_null(o, "name");
+	jt_null(o, "any_name");
+	jt_str(o, "policy", "score");
+	jt_str(o, "rh_mode", "exp");
+	jt_int(json_object_get(o, "score"), "hop", 30);
+	jt_int(json_object_get(o, "score"), "bandwidth", 10);
 	p = json_object_get(o, "probe");
-	ag_int(p, "timeout_ms", 500);
-	ag_int(p, "interval_ms", 1000);
-	ag_int(p, "pending_max", 64);
+	jt_int(p, "timeout_ms", 500);
+	jt_int(p, "interval_ms", 1000);
+	jt_int(p, "pending_max", 64);
 	cr_assert_eq(json_object_size(p), 8);
 	k = json_pack("[i, i]", 7, 9);
 	cr_assert(json_equal(json_object_get(o, "keys"), k) == 1);
 	json_decref(k);
-	ag_int(o, "max_members", 64);
-	ag_int(o, "report_ms", 1000);
-	ag_int(o, "misses", 3);
-	ag_int(o, "grace_ms", 10000);
-	ag_int(o, "join_rate", 20);
+	jt_int(o, "max_members", 64);
+	jt_int(o, "report_ms", 1000);
+	jt_int(o, "misses", 3);
+	jt_int(o, "grace_ms", 10000);
+	jt_int(o, "join_rate", 20);
 	cr_assert(json_is_true(json_object_get(o, "udp_pin")));
-	ag_int(o, "pending", 4);
-	ag_int(o, "flows", 5);
+	jt_int(o, "pending", 4);
+	jt_int(o, "flows", 5);
 	cr_assert_eq(json_array_size(json_object_get(o, "members")), 1);
 	c = json_object_get(o, "counters");
 	for (i = 0; api_group_counters[i].name != NULL; i++)
 		cr_assert(json_is_integer(json_object_get(c,
 		    api_group_counters[i].name)), "%s",
 		    api_group_counters[i].name);
-	ag_int(c, "unreachables", 6);
+	jt_int(c, "unreachables", 6);
 	cr_assert_eq(json_object_size(c), (size_t)i + 1);
 	af = json_object_get(c, "auth_failures");
 	cr_assert_eq(json_object_size(af), MP_REASON_MAX);
-	ag_int(af, "bad_tag", 2);
-	ag_int(af, "not_member", 1);
-	ag_int(af, "replay", 0);
+	jt_int(af, "bad_tag", 2);
+	jt_int(af, "not_member", 1);
+	jt_int(af, "replay", 0);
 	cr_assert_null(json_object_get(af, "ok"));
 	/* Key ids, never key bytes. */
 	dump = json_dumps(o, 0);
@@ -322,8 +277,8 @@ Test(api_groups, group)
 	snprintf(ag_group.conf.name, sizeof(ag_group.conf.name),
 	    "www.example.edu");
 	o = api_json_group(&ag_group, NULL);
-	ag_str(o, "name", "www.example.edu");
-	ag_str(o, "any_name", "www.example.edu.any.");
+	jt_str(o, "name", "www.example.edu");
+	jt_str(o, "any_name", "www.example.edu.any.");
 	cr_assert_eq(json_array_size(json_object_get(o, "members")), 0);
 	json_decref(o);
 }
@@ -331,12 +286,12 @@ Test(api_groups, group)
 Test(api_groups, flow)
 {
 	struct flow	 f;
-	struct in6_addr	 u = ag_addr("2001:db8:11::10"), c;
+	struct in6_addr	 u = jt_addr("2001:db8:11::10"), c;
 	json_t		*o;
 
 	memset(&f, 0, sizeof(f));
 	ag_setup();
-	c = ag_addr("2001:db8:1::20");
+	c = jt_addr("2001:db8:1::20");
 	flow_key_set(&f.key, &c, &ag_group.conf.addr, 40000, 443,
 	    IPPROTO_TCP_);
 	f.state = FLOW_ESTABLISHED;
@@ -348,35 +303,35 @@ Test(api_groups, flow)
 	f.bytes_out = 3000;
 	o = api_json_flow(&f, &u, 1000 * MS);
 	cr_assert_not_null(o);
-	ag_str(o, "client", "2001:db8:1::20");
-	ag_int(o, "client_port", 40000);
-	ag_str(o, "group", "2001:db8:ac::1");
-	ag_int(o, "group_port", 443);
-	ag_str(o, "proto", "tcp");
-	ag_str(o, "member", "2001:db8:11::10");
-	ag_str(o, "state", "established");
-	ag_int(o, "age_ms", 900);
-	ag_int(o, "idle_ms", 100);
-	ag_int(o, "packets_in", 4);
-	ag_int(o, "bytes_in", 400);
-	ag_int(o, "packets_out", 3);
-	ag_int(o, "bytes_out", 3000);
+	jt_str(o, "client", "2001:db8:1::20");
+	jt_int(o, "client_port", 40000);
+	jt_str(o, "group", "2001:db8:ac::1");
+	jt_int(o, "group_port", 443);
+	jt_str(o, "proto", "tcp");
+	jt_str(o, "member", "2001:db8:11::10");
+	jt_str(o, "state", "established");
+	jt_int(o, "age_ms", 900);
+	jt_int(o, "idle_ms", 100);
+	jt_int(o, "packets_in", 4);
+	jt_int(o, "bytes_in", 400);
+	jt_int(o, "packets_out", 3);
+	jt_int(o, "bytes_out", 3000);
 	json_decref(o);
 
 	f.key.proto = IPPROTO_UDP_;
 	f.state = FLOW_UDP;
 	o = api_json_flow(&f, NULL, 0);
-	ag_str(o, "proto", "udp");
-	ag_null(o, "member");
-	ag_int(o, "age_ms", 0);
+	jt_str(o, "proto", "udp");
+	jt_null(o, "member");
+	jt_int(o, "age_ms", 0);
 	json_decref(o);
 	f.key.proto = IPPROTO_ICMPV6_;
 	o = api_json_flow(&f, NULL, 0);
-	ag_str(o, "proto", "icmpv6");
+	jt_str(o, "proto", "icmpv6");
 	json_decref(o);
 	f.key.proto = 132;	/* SCTP: by number */
 	o = api_json_flow(&f, NULL, 0);
-	ag_int(o, "proto", 132);
+	jt_int(o, "proto", 132);
 	json_decref(o);
 }
 
@@ -391,8 +346,8 @@ Test(api_groups, mp_reasons)
 	o = api_json_mp_reasons(fail);
 	cr_assert_eq(json_object_size(o), MP_REASON_MAX);
 	for (i = MP_REASON_NONE + 1; i <= MP_REASON_MAX; i++)
-		ag_int(o, mp_reason_name(i), i * 10);
-	ag_int(o, "unknown_key", MP_REASON_UNKNOWN_KEY * 10);
+		jt_int(o, mp_reason_name(i), i * 10);
+	jt_int(o, "unknown_key", MP_REASON_UNKNOWN_KEY * 10);
 	json_decref(o);
 }
 
@@ -441,7 +396,7 @@ Test(api_groups, member_patch)
 	size_t			 i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		j = ag_parse(t[i].body);
+		j = jt_parse(t[i].body);
 		err[0] = '\0';
 		cr_assert_eq(api_json_member_patch(j, &mp, err, sizeof(err)),
 		    t[i].rc, "%s: %s", t[i].body, err);
@@ -466,13 +421,13 @@ Test(api_groups, member_patch_load)
 	char			 err[256];
 	json_t			*j;
 
-	j = ag_parse("{\"load\": 35}");
+	j = jt_parse("{\"load\": 35}");
 	cr_assert_eq(api_json_member_patch(j, &mp, err, sizeof(err)), 0, "%s",
 	    err);
 	json_decref(j);
 	cr_assert(mp.has_load && !mp.has_weight && !mp.has_drain);
 	cr_assert_eq(mp.load, 35);
-	j = ag_parse("{\"load\": 0, \"weight\": 7}");
+	j = jt_parse("{\"load\": 0, \"weight\": 7}");
 	cr_assert_eq(api_json_member_patch(j, &mp, err, sizeof(err)), 0, "%s",
 	    err);
 	json_decref(j);
@@ -614,7 +569,7 @@ Test(api_groups_config, group)
 	    "\"key\": \"%s\"}], \"members\": [{\"address\": "
 	    "\"2001:db8:11::10\", \"interface\": \"s1\", \"weight\": 7}]}",
 	    key);
-	j = ag_parse(body);
+	j = jt_parse(body);
 	cr_assert_eq(config_parse_group(j, "body", &g, c, err, sizeof(err)),
 	    0, "%s", err);
 	json_decref(j);
@@ -634,33 +589,33 @@ Test(api_groups_config, group)
 	cr_assert_eq(g.max_members, 64);
 
 	/* Checked against ref's interfaces and addresses. */
-	j = ag_parse("{\"address\": \"2001:db8:11::1\"}");
+	j = jt_parse("{\"address\": \"2001:db8:11::1\"}");
 	cr_assert_eq(config_parse_group(j, "body", &g, c, err, sizeof(err)),
 	    -1);
 	cr_assert_str_eq(err, "body.address: 2001:db8:11::1 is the router's "
 	    "own address on interfaces[1]");
 	json_decref(j);
-	j = ag_parse("{\"address\": \"2001:db8:ac::2\", \"members\": "
+	j = jt_parse("{\"address\": \"2001:db8:ac::2\", \"members\": "
 	    "[{\"address\": \"2001:db8:11::10\", \"interface\": \"x9\"}]}");
 	cr_assert_eq(config_parse_group(j, "body", &g, c, err, sizeof(err)),
 	    -1);
 	cr_assert_str_eq(err, "body.members[0].interface: no interface named "
 	    "\"x9\"");
 	json_decref(j);
-	j = ag_parse("{\"address\": \"2001:db8:ac::2\", \"color\": 1}");
+	j = jt_parse("{\"address\": \"2001:db8:ac::2\", \"color\": 1}");
 	cr_assert_eq(config_parse_group(j, "body", &g, c, err, sizeof(err)),
 	    -1);
 	cr_assert_str_eq(err, "unknown key \"color\" at body");
 	json_decref(j);
 
 	/* Without ref: interfaces and the router's addresses unchecked. */
-	j = ag_parse("{\"address\": \"2001:db8:11::1\", \"members\": "
+	j = jt_parse("{\"address\": \"2001:db8:11::1\", \"members\": "
 	    "[{\"address\": \"2001:db8:11::10\", \"interface\": \"x9\"}]}");
 	cr_assert_eq(config_parse_group(j, "", &g, NULL, err, sizeof(err)),
 	    0, "%s", err);
 	cr_assert_str_eq(g.members[0].iface, "x9");
 	json_decref(j);
-	j = ag_parse("{\"address\": \"2001:db8:11::1\", \"members\": "
+	j = jt_parse("{\"address\": \"2001:db8:11::1\", \"members\": "
 	    "[{\"address\": \"2001:db8:11::1\"}]}");
 	cr_assert_eq(config_parse_group(j, "", &g, NULL, err, sizeof(err)),
 	    -1);
@@ -679,8 +634,8 @@ Test(api_groups_config, member)
 	json_t			*j;
 
 	memset(&g, 0, sizeof(g));
-	g.addr = ag_addr("2001:db8:ac::1");
-	j = ag_parse("{\"address\": \"2001:db8:11::12\", \"hops\": 3, "
+	g.addr = jt_addr("2001:db8:ac::1");
+	j = jt_parse("{\"address\": \"2001:db8:11::12\", \"hops\": 3, "
 	    "\"bandwidth\": 40, \"capacity\": 9}");
 	cr_assert_eq(config_parse_member(j, "body", &m, &g, c, err,
 	    sizeof(err)), 0, "%s", err);
@@ -692,19 +647,19 @@ Test(api_groups_config, member)
 	cr_assert_eq(m.capacity, 9);
 	cr_assert_str_eq(m.iface, "");
 
-	j = ag_parse("{\"address\": \"2001:db8:ac::1\"}");
+	j = jt_parse("{\"address\": \"2001:db8:ac::1\"}");
 	cr_assert_eq(config_parse_member(j, "body", &m, &g, c, err,
 	    sizeof(err)), -1);
 	cr_assert_str_eq(err, "body.address: 2001:db8:ac::1 is the group's "
 	    "own address");
 	json_decref(j);
-	j = ag_parse("{\"address\": \"2001:db8:1::1\"}");
+	j = jt_parse("{\"address\": \"2001:db8:1::1\"}");
 	cr_assert_eq(config_parse_member(j, "body", &m, &g, c, err,
 	    sizeof(err)), -1);
 	cr_assert_str_eq(err, "body.address: 2001:db8:1::1 is the router's "
 	    "own address on interfaces[0]");
 	json_decref(j);
-	j = ag_parse("{\"address\": \"2001:db8:11::12\", \"weight\": 0}");
+	j = jt_parse("{\"address\": \"2001:db8:11::12\", \"weight\": 0}");
 	cr_assert_eq(config_parse_member(j, "body", &m, &g, c, err,
 	    sizeof(err)), -1);
 	cr_assert_not_null(strstr(err, "body.weight"), "%s", err);
@@ -738,7 +693,7 @@ Test(api_groups_config, patch)
 	    .retest_max_ms = 30000, .pending_max = 64 };
 	before = g;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		j = ag_parse(bad[i]);
+		j = jt_parse(bad[i]);
 		err[0] = '\0';
 		cr_assert_eq(config_patch_group(j, "body", &g, err,
 		    sizeof(err)), -1, "%s", bad[i]);
@@ -748,7 +703,7 @@ Test(api_groups_config, patch)
 		json_decref(j);
 	}
 
-	j = ag_parse("{\"policy\": \"score\", \"rh_mode\": \"none\", "
+	j = jt_parse("{\"policy\": \"score\", \"rh_mode\": \"none\", "
 	    "\"score\": {\"hop\": 20, \"load\": 70}, \"probe\": "
 	    "{\"interval_ms\": 0, \"retest_ms\": 60000}}");
 	cr_assert_eq(config_patch_group(j, "body", &g, err, sizeof(err)), 0,
@@ -764,7 +719,7 @@ Test(api_groups_config, patch)
 	cr_assert_eq(g.probe.retest_ms, 60000);
 	cr_assert_eq(g.probe.retest_max_ms, 60000);	/* follows */
 
-	j = ag_parse("{\"score\": {\"hop\": 50}}");
+	j = jt_parse("{\"score\": {\"hop\": 50}}");
 	cr_assert_eq(config_patch_group(j, "body", &g, err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "body.score: hop, load and bandwidth must sum "
 	    "to 100, not 130 (50 + 70 + 10)");

@@ -19,52 +19,7 @@
 #include "router.h"
 #include "flow.h"
 #include "api.h"
-
-static struct in6_addr
-aj_addr(const char *s)
-{
-	struct in6_addr	 a;
-
-	cr_assert_eq(inet_pton(AF_INET6, s, &a), 1, "%s", s);
-	return a;
-}
-
-static json_t *
-aj_parse(const char *s)
-{
-	json_error_t	 e;
-	json_t		*j = json_loads(s, 0, &e);
-
-	cr_assert_not_null(j, "%s: %s", s, e.text);
-	return j;
-}
-
-static void
-aj_str(json_t *o, const char *key, const char *want)
-{
-	json_t	*v = json_object_get(o, key);
-
-	cr_assert(json_is_string(v), "%s is not a string", key);
-	cr_assert_str_eq(json_string_value(v), want, "%s", key);
-}
-
-static void
-aj_int(json_t *o, const char *key, json_int_t want)
-{
-	json_t	*v = json_object_get(o, key);
-
-	cr_assert(json_is_integer(v), "%s is not an integer", key);
-	cr_assert_eq(json_integer_value(v), want, "%s: %lld != %lld", key,
-	    (long long)json_integer_value(v), (long long)want);
-}
-
-static void
-aj_null(json_t *o, const char *key)
-{
-	json_t	*v = json_object_get(o, key);
-
-	cr_assert(v != NULL && json_is_null(v), "%s is not null", key);
-}
+#include "json_test.h"
 
 Test(api_json, counters_list_every_counter_and_reason)
 {
@@ -82,21 +37,21 @@ Test(api_json, counters_list_every_counter_and_reason)
 	st.drop[DROP_BAD_CSUM] = 2;
 	o = api_json_counters(&st);
 	cr_assert_not_null(o);
-	aj_int(o, "rx_packets", 11);
-	aj_int(o, "tx_bytes", 1ll << 40);
-	aj_int(o, "errors_ratelimited", 3);
-	aj_int(o, "drops", 7);
-	aj_int(o, "rs_in", 0);
-	aj_int(o, "echo_out", 0);
-	aj_int(o, "mcast_not_joined", 9);
+	jt_int(o, "rx_packets", 11);
+	jt_int(o, "tx_bytes", 1ll << 40);
+	jt_int(o, "errors_ratelimited", 3);
+	jt_int(o, "drops", 7);
+	jt_int(o, "rs_in", 0);
+	jt_int(o, "echo_out", 0);
+	jt_int(o, "mcast_not_joined", 9);
 	/* 22 counters and the drop object */
 	cr_assert_eq(json_object_size(o), 23);
 	drop = json_object_get(o, "drop");
 	cr_assert(json_is_object(drop));
 	cr_assert_eq(json_object_size(drop), DROP_MAX - 1);
 	for (d = DROP_NONE + 1; d < DROP_MAX; d++)
-		aj_int(drop, drop_names[d], (json_int_t)st.drop[d]);
-	aj_int(drop, "no_route", 5);
+		jt_int(drop, drop_names[d], (json_int_t)st.drop[d]);
+	jt_int(drop, "no_route", 5);
 	cr_assert_null(json_object_get(drop, "none"));
 	json_decref(o);
 }
@@ -110,9 +65,9 @@ Test(api_json, router_counters)
 	st.forwarded = 100;
 	st.drop[DROP_HLIM_EXCEEDED] = 4;
 	o = api_json_router_counters(&st);
-	aj_int(o, "forwarded", 100);
-	aj_int(o, "local_in", 0);
-	aj_int(json_object_get(o, "drops"), "hop_limit_exceeded", 4);
+	jt_int(o, "forwarded", 100);
+	jt_int(o, "local_in", 0);
+	jt_int(json_object_get(o, "drops"), "hop_limit_exceeded", 4);
 	cr_assert_eq(json_object_size(json_object_get(o, "drops")),
 	    DROP_MAX - 1);
 	json_decref(o);
@@ -132,9 +87,9 @@ Test(api_json, interface)
 	ifp.kind = IFACE_TAP;
 	memcpy(ifp.mac, mac, 6);
 	ifp.mtu = 1500;
-	ifp.addrs[0].addr = aj_addr("fe80::ff:fe00:a");
+	ifp.addrs[0].addr = jt_addr("fe80::ff:fe00:a");
 	ifp.addrs[0].plen = 64;
-	ifp.addrs[1].addr = aj_addr("2001:db8:1::1");
+	ifp.addrs[1].addr = jt_addr("2001:db8:1::1");
 	ifp.addrs[1].plen = 64;
 	ifp.naddrs = 2;
 	ifp.conf.ra_enabled = true;
@@ -143,12 +98,12 @@ Test(api_json, interface)
 
 	o = api_json_iface(&ifp);
 	cr_assert_not_null(o);
-	aj_str(o, "name", "c1");
-	aj_str(o, "netns", "vr-c1");
-	aj_str(o, "ifname", "eth0");
-	aj_str(o, "kind", "tap");
-	aj_str(o, "mac", "02:00:00:00:00:0a");
-	aj_int(o, "mtu", 1500);
+	jt_str(o, "name", "c1");
+	jt_str(o, "netns", "vr-c1");
+	jt_str(o, "ifname", "eth0");
+	jt_str(o, "kind", "tap");
+	jt_str(o, "mac", "02:00:00:00:00:0a");
+	jt_int(o, "mtu", 1500);
 	cr_assert_null(json_object_get(o, "up"));
 	a = json_object_get(o, "addresses");
 	cr_assert_eq(json_array_size(a), 2);
@@ -158,19 +113,19 @@ Test(api_json, interface)
 	    "2001:db8:1::1/64");
 	cr_assert(json_is_true(json_object_get(json_object_get(o, "ra"),
 	    "enabled")));
-	aj_int(json_object_get(o, "ra"), "interval", 30);
-	aj_int(json_object_get(o, "counters"), "rx_packets", 9);
-	aj_int(json_object_get(o, "link"), "capacity_mbit", 1000);
-	aj_int(json_object_get(o, "link"), "residual_mbit", 1000);
+	jt_int(json_object_get(o, "ra"), "interval", 30);
+	jt_int(json_object_get(o, "counters"), "rx_packets", 9);
+	jt_int(json_object_get(o, "link"), "capacity_mbit", 1000);
+	jt_int(json_object_get(o, "link"), "residual_mbit", 1000);
 	json_decref(o);
 
 	/* No namespace: null, not "". */
 	ifp.conf.netns[0] = ifp.conf.ifname[0] = '\0';
 	ifp.kind = IFACE_PCAP;
 	o = api_json_iface(&ifp);
-	aj_null(o, "netns");
-	aj_null(o, "ifname");
-	aj_str(o, "kind", "pcap");
+	jt_null(o, "netns");
+	jt_null(o, "ifname");
+	jt_str(o, "kind", "pcap");
 	json_decref(o);
 }
 
@@ -184,31 +139,31 @@ Test(api_json, routes)
 	snprintf(ifp.conf.name, sizeof(ifp.conf.name), "m1");
 	ifp.name = ifp.conf.name;
 	memset(&rt, 0, sizeof(rt));
-	rt.prefix = aj_addr("2001:db8:99::");
+	rt.prefix = jt_addr("2001:db8:99::");
 	rt.plen = 48;
 	rt.type = ROUTE_STATIC;
 	rt.has_gw = true;
-	rt.gw = aj_addr("fe80::1");
+	rt.gw = jt_addr("fe80::1");
 	rt.ifp = &ifp;
 	rt.packets = 3;
 	rt.bytes = 300;
 	o = api_json_route(&rt, 0);
-	aj_str(o, "prefix", "2001:db8:99::/48");
-	aj_str(o, "type", "static");
-	aj_str(o, "via", "fe80::1");
-	aj_str(o, "interface", "m1");
-	aj_int(o, "packets", 3);
-	aj_int(o, "bytes", 300);
+	jt_str(o, "prefix", "2001:db8:99::/48");
+	jt_str(o, "type", "static");
+	jt_str(o, "via", "fe80::1");
+	jt_str(o, "interface", "m1");
+	jt_int(o, "packets", 3);
+	jt_int(o, "bytes", 300);
 	json_decref(o);
 
 	rt.type = ROUTE_CONNECTED;
 	rt.has_gw = false;
-	rt.prefix = aj_addr("::");
+	rt.prefix = jt_addr("::");
 	rt.plen = 0;
 	o = api_json_route(&rt, 0);
-	aj_str(o, "prefix", "::/0");
-	aj_str(o, "type", "connected");
-	aj_null(o, "via");
+	jt_str(o, "prefix", "::/0");
+	jt_str(o, "type", "connected");
+	jt_null(o, "via");
 	cr_assert_null(json_object_get(o, "metric"));
 	json_decref(o);
 
@@ -219,11 +174,11 @@ Test(api_json, routes)
 	rt.tag = 9;
 	rt.updated_ns = 1000000000ull;
 	o = api_json_route(&rt, 3500000000ull);
-	aj_str(o, "type", "ripng");
-	aj_str(o, "via", "fe80::1");
-	aj_int(o, "metric", 4);
-	aj_int(o, "tag", 9);
-	aj_int(o, "age_ms", 2500);
+	jt_str(o, "type", "ripng");
+	jt_str(o, "via", "fe80::1");
+	jt_int(o, "metric", 4);
+	jt_int(o, "tag", 9);
+	jt_int(o, "age_ms", 2500);
 	json_decref(o);
 }
 
@@ -237,19 +192,19 @@ Test(api_json, neighbors)
 	snprintf(ifp.conf.name, sizeof(ifp.conf.name), "c1");
 	ifp.name = ifp.conf.name;
 	memset(&n, 0, sizeof(n));
-	n.addr = aj_addr("2001:db8:1::2");
+	n.addr = jt_addr("2001:db8:1::2");
 	n.ifp = &ifp;
 	n.state = ND_INCOMPLETE;
 	n.qlen = 2;
 	n.updated_ns = 1000000000ull;
 	o = api_json_neighbor(&n, 3500000000ull);
-	aj_str(o, "address", "2001:db8:1::2");
-	aj_str(o, "interface", "c1");
-	aj_null(o, "mac");
-	aj_str(o, "state", "incomplete");
+	jt_str(o, "address", "2001:db8:1::2");
+	jt_str(o, "interface", "c1");
+	jt_null(o, "mac");
+	jt_str(o, "state", "incomplete");
 	cr_assert(json_is_false(json_object_get(o, "router")));
-	aj_int(o, "queued", 2);
-	aj_int(o, "age_ms", 2500);
+	jt_int(o, "queued", 2);
+	jt_int(o, "age_ms", 2500);
 	json_decref(o);
 
 	memcpy(n.mac, "\x02\x00\x00\x00\x00\x02", 6);
@@ -257,10 +212,10 @@ Test(api_json, neighbors)
 	n.is_router = true;
 	n.qlen = 0;
 	o = api_json_neighbor(&n, 500);		/* clock behind: age 0 */
-	aj_str(o, "mac", "02:00:00:00:00:02");
-	aj_str(o, "state", "reachable");
+	jt_str(o, "mac", "02:00:00:00:00:02");
+	jt_str(o, "state", "reachable");
 	cr_assert(json_is_true(json_object_get(o, "router")));
-	aj_int(o, "age_ms", 0);
+	jt_int(o, "age_ms", 0);
 	json_decref(o);
 }
 
@@ -282,20 +237,20 @@ Test(api_json, capture)
 	c.started.tv_sec = 1700000000;		/* 2023-11-14T22:13:20Z */
 	c.started.tv_usec = 123456;
 	o = api_json_capture(&c);
-	aj_int(o, "id", 7);
-	aj_null(o, "interface");
-	aj_str(o, "direction", "rx");
-	aj_null(o, "filter");
+	jt_int(o, "id", 7);
+	jt_null(o, "interface");
+	jt_str(o, "direction", "rx");
+	jt_null(o, "filter");
 	cr_assert(json_is_true(json_object_get(o, "running")));
-	aj_int(o, "packets", 4);
-	aj_int(o, "bytes", 400);
-	aj_int(o, "files", 3);		/* current + rotate kept */
-	aj_int(o, "rotations", 5);
-	aj_str(o, "path", "/var/tmp/cap7-all.pcap");
-	aj_int(o, "max_bytes", 1 << 20);
-	aj_int(o, "rotate", 2);
-	aj_str(o, "started", "2023-11-14T22:13:20.123Z");
-	aj_null(o, "stopped");
+	jt_int(o, "packets", 4);
+	jt_int(o, "bytes", 400);
+	jt_int(o, "files", 3);		/* current + rotate kept */
+	jt_int(o, "rotations", 5);
+	jt_str(o, "path", "/var/tmp/cap7-all.pcap");
+	jt_int(o, "max_bytes", 1 << 20);
+	jt_int(o, "rotate", 2);
+	jt_str(o, "started", "2023-11-14T22:13:20.123Z");
+	jt_null(o, "stopped");
 	json_decref(o);
 
 	snprintf(c.iface, sizeof(c.iface), "m1");
@@ -305,11 +260,11 @@ Test(api_json, capture)
 	c.files = 1;
 	c.stopped.tv_sec = 1700000060;
 	o = api_json_capture(&c);
-	aj_str(o, "interface", "m1");
-	aj_str(o, "filter", "icmp6");
-	aj_str(o, "direction", "both");
-	aj_int(o, "files", 2);
-	aj_str(o, "stopped", "2023-11-14T22:14:20.000Z");
+	jt_str(o, "interface", "m1");
+	jt_str(o, "filter", "icmp6");
+	jt_str(o, "direction", "both");
+	jt_int(o, "files", 2);
+	jt_str(o, "stopped", "2023-11-14T22:14:20.000Z");
 	json_decref(o);
 }
 
@@ -319,7 +274,7 @@ Test(api_json, capture_request)
 	char			 err[256];
 	json_t			*j;
 
-	j = aj_parse("{}");
+	j = jt_parse("{}");
 	cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)), 0, "%s",
 	    err);
 	cr_assert_str_eq(cr.iface, "");
@@ -329,7 +284,7 @@ Test(api_json, capture_request)
 	cr_assert_eq(cr.rotate, 0);
 	json_decref(j);
 
-	j = aj_parse("{\"interface\": \"c1\", \"direction\": \"tx\", "
+	j = jt_parse("{\"interface\": \"c1\", \"direction\": \"tx\", "
 	    "\"filter\": \"icmp6 and ip6[40] == 128\", "
 	    "\"max_bytes\": 10000000000, \"rotate\": 5}");
 	cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)), 0, "%s",
@@ -341,7 +296,7 @@ Test(api_json, capture_request)
 	cr_assert_eq(cr.rotate, 5);
 	json_decref(j);
 
-	j = aj_parse("{\"interface\": null, \"filter\": null, "
+	j = jt_parse("{\"interface\": null, \"filter\": null, "
 	    "\"direction\": \"rx\"}");
 	cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)), 0);
 	cr_assert_str_eq(cr.iface, "");
@@ -374,7 +329,7 @@ Test(api_json, capture_request_errors)
 	size_t			 i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		j = aj_parse(cases[i].body);
+		j = jt_parse(cases[i].body);
 		err[0] = '\0';
 		cr_assert_eq(api_json_capture_req(j, &cr, err, sizeof(err)),
 		    -1, "%s accepted", cases[i].body);
@@ -433,8 +388,8 @@ Test(api_json, counter_tables_cover_the_structs)
 	o = api_json_counters(&st);
 	v = 1;
 	for (c = api_iface_counters; c->name != NULL; c++, v++)
-		aj_int(o, c->name, (json_int_t)v);
-	aj_int(o, "drops", 999);
+		jt_int(o, c->name, (json_int_t)v);
+	jt_int(o, "drops", 999);
 	cr_assert_eq(json_object_size(o), aj_rows(api_iface_counters) + 2);
 	json_decref(o);
 }
@@ -478,7 +433,7 @@ Test(api_json, dump_small_large_and_long_string)
 	char	*s, key[16];
 	int	 i;
 
-	small = aj_parse("{\"version\": \"0.1.0\", \"uptime_s\": 12, "
+	small = jt_parse("{\"version\": \"0.1.0\", \"uptime_s\": 12, "
 	    "\"io\": \"readv\", \"list\": [1, 2.5, null, true]}");
 	aj_dump_check(small);
 
