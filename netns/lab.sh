@@ -98,8 +98,9 @@ nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # A process that is gone or a zombie counts as dead.
 proc_alive() {
-	[ -r "/proc/$1/status" ] &&
-	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+	local s
+	s=$(cat "/proc/$1/status" 2>/dev/null) && [ -n "$s" ] &&
+	    ! grep -q '^State:[[:space:]]*Z' <<<"$s"
 }
 
 proc_dead() { ! proc_alive "$1"; }

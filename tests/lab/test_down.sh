@@ -18,8 +18,11 @@ trap lab_cleanup EXIT
 HOSTS=$(jq -r '.hosts[].name' "$DEFAULT_TOPOLOGY")
 TAPS=$(jq -r '.router.interfaces[].name' "$DEFAULT_TOPOLOGY")
 
+# Read once: a zombie reaped between two reads must not count as alive.
 alive() {
-	[ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status"
+	local s
+	s=$(cat "/proc/$1/status" 2>/dev/null) && [ -n "$s" ] &&
+	    ! grep -q '^State:.*Z' <<<"$s"
 }
 
 lab_netns() {
