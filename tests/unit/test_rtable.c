@@ -13,6 +13,7 @@
 
 #include <criterion/criterion.h>
 
+#include "rng_test.h"
 #include "addr.h"
 #include "route.h"
 
@@ -26,23 +27,16 @@
 static uint64_t	rt_seed;
 static uint64_t	rng_state;
 
-/* splitmix64 */
 static uint64_t
 rng(void)
 {
-	uint64_t	z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(&rng_state);
 }
 
 static void
 rng_init(void)
 {
-	const char	*s = getenv("RTABLE_SEED");
-
-	rt_seed = s != NULL ? strtoull(s, NULL, 0) : RT_SEED_DEFAULT;
+	rt_seed = seed_from_env("RTABLE_SEED", RT_SEED_DEFAULT);
 	rng_state = rt_seed;
 }
 

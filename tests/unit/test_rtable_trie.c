@@ -15,6 +15,7 @@
 
 #include <criterion/criterion.h>
 
+#include "rng_test.h"
 #include "addr.h"
 #include "route.h"
 
@@ -32,19 +33,13 @@ static uint64_t	tr_seed, tr_state;
 static uint64_t
 tr_rng(void)
 {
-	uint64_t	z = (tr_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(&tr_state);
 }
 
 static void
 tr_init(void)
 {
-	const char	*s = getenv("RTABLE_SEED");
-
-	tr_seed = s != NULL ? strtoull(s, NULL, 0) : TR_SEED_DEFAULT;
+	tr_seed = seed_from_env("RTABLE_SEED", TR_SEED_DEFAULT);
 	tr_state = tr_seed;
 }
 
